@@ -1,0 +1,1 @@
+"""Tiny shared pieces with no Qt: errors, events, resource paths."""

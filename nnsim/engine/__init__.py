@@ -1,0 +1,1 @@
+"""Numbers only: layer kinds, Numba kernels, losses, optimizers, the compiled network."""
