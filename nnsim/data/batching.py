@@ -46,14 +46,28 @@ def split_indices(n: int, test_ratio: float, rng: np.random.Generator,
         k = _n_held_out(n, test_ratio)
         return perm[k:].astype(np.int64), perm[:k].astype(np.int64)
     labels = np.asarray(labels)
-    train: list[np.ndarray] = []
-    test: list[np.ndarray] = []
-    for cls in np.unique(labels):
-        idx = rng.permutation(np.flatnonzero(labels == cls))
-        k = _n_held_out(len(idx), test_ratio) if len(idx) > 1 else 0
-        test.append(idx[:k])
-        train.append(idx[k:])
-    tr, te = np.concatenate(train), np.concatenate(test)
-    if len(te) == 0:  # every class had a single sample
-        tr, te = tr[1:], tr[:1]
-    return rng.permutation(tr).astype(np.int64), rng.permutation(te).astype(np.int64)
+    groups = [rng.permutation(np.flatnonzero(labels == cls)) for cls in np.unique(labels)]
+    quotas = _class_quotas([len(g) for g in groups], _n_held_out(n, test_ratio))
+    test = np.concatenate([g[:k] for g, k in zip(groups, quotas)])
+    train = np.concatenate([g[k:] for g, k in zip(groups, quotas)])
+    return rng.permutation(train).astype(np.int64), rng.permutation(test).astype(np.int64)
+
+
+def _class_quotas(sizes: list[int], total: int) -> list[int]:
+    """Test samples per class: proportional, summing to ``total`` (largest remainders first),
+    at least one per class of 2+ samples and never a whole class."""
+    n = sum(sizes)
+    exact = [total * s / n for s in sizes]
+    quotas = [min(max(int(e), 1 if s > 1 else 0), max(s - 1, 0)) for e, s in zip(exact, sizes)]
+    order = sorted(range(len(sizes)), key=lambda i: exact[i] - int(exact[i]), reverse=True)
+    while sum(quotas) < total:
+        grown = False
+        for i in order:
+            if sum(quotas) < total and quotas[i] < sizes[i] - 1:
+                quotas[i] += 1
+                grown = True
+        if not grown:
+            break
+    if sum(quotas) == 0:  # every class has a single sample: hold one out anyway
+        quotas[order[0]] = 1
+    return quotas

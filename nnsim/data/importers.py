@@ -11,8 +11,6 @@ import io
 import math
 import zipfile
 from pathlib import Path
-from typing import Any
-
 import numpy as np
 
 from nnsim.core.errors import DatasetError
@@ -351,8 +349,3 @@ def load_npz(path: str | Path, task: str = "auto", standardize: bool = False, te
         train, test = split_indices(len(x), test_ratio, rng, labels=labels)
     return _finish(p.stem, x, CLASSIFICATION, labels, class_names, None, train, test, standardize, names, desc)
 
-
-def csv_params_to_kwargs(params: dict[str, Any]) -> dict[str, Any]:
-    """Registry helper: map checked 'csv' parameters onto :func:`load_csv` arguments."""
-    return dict(target=params["target"], task=params["task"], standardize=params["standardize"],
-                test_ratio=params["test_ratio"], seed=params["seed"], has_header=params["has_header"])
