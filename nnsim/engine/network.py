@@ -1,0 +1,196 @@
+"""A compiled network: arenas, op table, and the numpy-facing API over them.
+
+Weight layouts follow PyTorch (Dense weight (out, in), bias (out,)). Arrays handed out are copies
+unless a method says it returns a view.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnsim.core.errors import GraphError, TrainingError
+from nnsim.engine import interpreter as it
+from nnsim.engine.activations import ACTIVATIONS
+from nnsim.engine.initializers import initialize
+from nnsim.engine.kernels.rng import seed_state
+from nnsim.engine.layers.base import layer_kind
+from nnsim.engine.losses import FUSES_WITH, LOSSES, NEEDS_FUSION
+from nnsim.engine.program import OP_ACT, OP_SOFTMAX, Buffer, ProgramBuilder, WeightSlot
+from nnsim.engine.resolved import ResolvedGraph
+
+DEFAULT_MAX_BATCH = 256
+
+
+@dataclass(frozen=True)
+class LossSetup:
+    """What the kernels need to know about the output and its loss (``io`` array)."""
+
+    io: np.ndarray  # in_off, out_off, out_size, loss_id, fused, logit_off, bwd_last
+
+
+class Network:
+    def __init__(self, graph: ResolvedGraph, loss: str = "mse", *, max_batch: int = DEFAULT_MAX_BATCH,
+                 dtype=np.float32, seed: int = 0):
+        if loss not in LOSSES:
+            raise TrainingError(f"Unknown loss '{loss}': use one of {', '.join(LOSSES)}.")
+        self.graph = graph
+        self.loss = loss
+        self.dtype = np.dtype(dtype)
+        self.max_batch = int(max_batch)
+        self.input_shape = graph.node(graph.input).out_shape
+        self.output_shape = graph.node(graph.output).out_shape
+        self._compile()
+        self.initialize(seed)
+
+    # --- compilation ---------------------------------------------------------------------------
+    def _compile(self) -> None:
+        b = ProgramBuilder(self.max_batch)
+        bufs: dict[str, Buffer] = {self.graph.input: b.activation(self.input_shape)}
+        self._first_op: dict[str, int] = {}
+        for node in self.graph.nodes[1:]:
+            self._first_op[node.name] = len(b.ops)
+            kind = layer_kind(node.type)
+            bufs[node.name] = kind.emit(b, node.name, node.params, [bufs[i] for i in node.inputs],
+                                        node.out_shape)
+        self.buffers = bufs
+        self.iops, self.fops = b.build(input_offset=0)
+        self.weight_slots: list[WeightSlot] = b.weights
+        self.ops = b.ops
+        out = bufs[self.graph.output]
+        fused, logits = self._fusion(b, out)
+        last = len(b.ops) - (2 if fused else 1)
+        loss_id = LOSSES[self.loss]
+        self.io = np.array([0, out.offset, out.size, loss_id, int(fused), logits.offset, last], dtype=np.int64)
+        dt = self.dtype
+        self.P = np.zeros(max(b.p_size, 1), dt)
+        self.G = np.zeros_like(self.P)
+        self.S1 = np.zeros_like(self.P)
+        self.S2 = np.zeros_like(self.P)
+        self.A = np.zeros(max(b.a_size, 1), dt)
+        self.D = np.zeros_like(self.A)
+        self.AUX = np.zeros(max(b.aux_size, 1), dt)
+        self.T = np.zeros(self.max_batch * out.size, dt)
+        self.segs = np.array([[s.offset, s.size, int(s.spec.trainable), int(s.spec.decay)]
+                              for s in self.weight_slots] or np.zeros((0, 4)), dtype=np.int64).reshape(-1, 4)
+        self.rng = seed_state(0)
+
+    def _fusion(self, b: ProgramBuilder, out: Buffer) -> tuple[bool, Buffer]:
+        """Fuse the loss with a final softmax/sigmoid; refuse losses that need one and lack it."""
+        want = FUSES_WITH[self.loss]
+        last = b.ops[-1] if b.ops else None
+        produced_out = last is not None and last.out.offset == out.offset
+        is_act = produced_out and (
+            (want == "softmax" and last.opcode == OP_SOFTMAX and last.args[0] == 1)
+            or (want == "sigmoid" and last.opcode == OP_ACT and last.args[1] == ACTIVATIONS["sigmoid"]))
+        if is_act:
+            return True, last.inputs[0]
+        if self.loss in NEEDS_FUSION:
+            name = self.graph.output
+            raise GraphError(f"{self.loss.replace('_', '-').title()} loss needs a softmax output, but "
+                             f"'{name}' ends without one: set the activation of '{name}' to softmax.", name)
+        return False, out
+
+    # --- weights ------------------------------------------------------------------------------
+    def initialize(self, seed: int = 0) -> None:
+        """Fresh weights drawn from ``seed``; optimizer state and the dropout generator reset too."""
+        rng = np.random.default_rng(seed)
+        for slot in self.weight_slots:
+            s = slot.spec
+            values = initialize(s.init, s.shape, s.fan_in, s.fan_out, rng)
+            self.P[slot.offset:slot.offset + slot.size] = values.ravel()
+        self.S1[:] = 0
+        self.S2[:] = 0
+        self.rng[:] = seed_state(seed)
+
+    def weight_view(self, key: str) -> np.ndarray:
+        """A live view of one weight array (``"node/weight"``) in its PyTorch layout."""
+        slot = self._slot(key)
+        return self.P[slot.offset:slot.offset + slot.size].reshape(slot.spec.shape)
+
+    def grad_view(self, key: str) -> np.ndarray:
+        slot = self._slot(key)
+        return self.G[slot.offset:slot.offset + slot.size].reshape(slot.spec.shape)
+
+    def get_weights(self) -> dict[str, np.ndarray]:
+        return {s.key: self.weight_view(s.key).copy() for s in self.weight_slots}
+
+    def set_weights(self, weights: dict[str, np.ndarray], strict: bool = True) -> None:
+        """Copy arrays in by key; shapes must match. ``strict`` also requires every key."""
+        known = {s.key for s in self.weight_slots}
+        for key in weights:
+            if key not in known:
+                raise TrainingError(f"The network has no weight '{key}': check the node name.")
+        if strict and set(weights) != known:
+            missing = sorted(known - set(weights))[0]
+            raise TrainingError(f"Weight '{missing}' is missing: give every weight or pass strict=False.")
+        for key, value in weights.items():
+            view = self.weight_view(key)
+            value = np.asarray(value)
+            if value.shape != view.shape:
+                raise TrainingError(f"Weight '{key}' has shape {value.shape} but the network needs {view.shape}.")
+            view[...] = value
+
+    def _slot(self, key: str) -> WeightSlot:
+        for s in self.weight_slots:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+    def weight_keys(self, node: str | None = None) -> list[str]:
+        return [s.key for s in self.weight_slots if node is None or s.node == node]
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(s.size for s in self.weight_slots if s.spec.trainable)
+
+    # --- running -------------------------------------------------------------------------------
+    def _as_rows(self, x: np.ndarray, shape: tuple[int, ...], what: str) -> np.ndarray:
+        x = np.asarray(x, dtype=self.dtype)
+        if x.shape[1:] != tuple(shape):
+            raise TrainingError(f"The {what} has per-sample shape {x.shape[1:]} but the network needs {tuple(shape)}.")
+        return np.ascontiguousarray(x.reshape(len(x), -1))
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """Outputs for a batch of any size (chunked internally), shape (n, *output_shape)."""
+        X = self._as_rows(x, self.input_shape, "input")
+        preds = np.zeros((len(X), math.prod(self.output_shape)), self.dtype)
+        stats = np.zeros(8)
+        if training:
+            for b0 in range(0, len(X), self.max_batch):
+                n = min(self.max_batch, len(X) - b0)
+                self.A[:n * X.shape[1]] = X[b0:b0 + n].ravel()
+                it.forward_pass(self.iops, self.fops, n, self.P, self.A, self.AUX, self.rng, True)
+                preds[b0:b0 + n] = self.buffer_rows(self.graph.output, n)
+        else:
+            it.evaluate(self.iops, self.fops, self.P, self.A, self.D, self.AUX, self.T, X, preds,
+                        self.max_batch, self.io, self.rng, preds, stats, False)
+        return preds.reshape((len(X),) + tuple(self.output_shape))
+
+    def gradients(self, x: np.ndarray, y: np.ndarray, training: bool = True) -> float:
+        """Forward + loss + backward on one batch (<= max_batch); gradients land in ``G``.
+
+        Returns the mean loss. Read gradients with :meth:`grad_view` / :meth:`get_gradients`.
+        """
+        X = self._as_rows(x, self.input_shape, "input")
+        Y = self._as_rows(y, self.output_shape, "target")
+        n = len(X)
+        if n > self.max_batch or n == 0:
+            raise TrainingError(f"A gradient batch needs 1 to {self.max_batch} samples, not {n}.")
+        self.A[:X.size] = X.ravel()
+        self.T[:Y.size] = Y.ravel()
+        loss, _ = it.loss_and_gradients(self.iops, self.fops, n, self.P, self.G, self.A, self.D, self.AUX,
+                                        self.T, self.rng, self.io, training)
+        self._last_n = n
+        return float(loss)
+
+    def get_gradients(self) -> dict[str, np.ndarray]:
+        return {s.key: self.grad_view(s.key).copy() for s in self.weight_slots if s.spec.trainable}
+
+    def buffer_rows(self, node: str, n: int) -> np.ndarray:
+        """The last forward's output of ``node`` for ``n`` samples, as a copy (n, *shape)."""
+        buf = self.buffers[node]
+        return self.A[buf.offset:buf.offset + n * buf.size].reshape((n,) + buf.shape).copy()
+
