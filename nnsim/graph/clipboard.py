@@ -40,15 +40,9 @@ def paste_nodes(graph: Graph, data: Any, offset: tuple[float, float] = (20.0, 20
         commands.append(AddNode(graph, node.type, name, dict(node.params),
                                 (x + offset[0], y + offset[1]), node_id=new_ids[node.id]))
     for edge in pasted.edges:
-        commands.append(_LazyConnect(graph, new_ids[edge.src], new_ids[edge.dst],
-                                     f"Connect {pasted.nodes[edge.src].name} → {pasted.nodes[edge.dst].name}"))
+        connect = Connect(graph, new_ids[edge.src], new_ids[edge.dst])
+        connect.text = f"Connect {pasted.nodes[edge.src].name} → {pasted.nodes[edge.dst].name}"
+        commands.append(connect)
     count = len(pasted)
     return Macro(commands, f"Paste {count} node{'s' if count != 1 else ''}")
 
-
-class _LazyConnect(Connect):
-    """Connect between nodes the same macro adds (they don't exist yet when it is built)."""
-
-    def __init__(self, graph: Graph, src_id: str, dst_id: str, text: str):
-        from nnsim.graph.model import Edge
-        self.graph, self.edge, self.index, self.text = graph, Edge(src_id, dst_id), None, text
