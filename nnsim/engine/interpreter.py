@@ -24,18 +24,21 @@ from nnsim.engine.program import (ACC_SKIP, ACC_WRITE, OP_ACT, OP_ADD, OP_BATCHN
 ST_LOSS, ST_CORRECT, ST_SAMPLES, ST_ERROR, ST_ERROR_STEP, ST_GRAD_NORM = 0, 1, 2, 3, 4, 5
 ERR_NONE, ERR_LOSS, ERR_GRAD, ERR_WEIGHTS = 0, 1, 2, 3
 
+# Numba compiles a separate copy of a callee for each literal True/False argument (seconds each),
+# so callers below pass computed booleans (``n > 0``) instead of constants.
 
-@njit(**JIT)
+
+@njit(inline="always", **JIT)
 def _rows(a, off, n, size):
     return a[off:off + n * size].reshape((n, size))
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _rows3(a, off, n, d1, d2):
     return a[off:off + n * d1 * d2].reshape((n, d1, d2))
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def forward_pass(iops, fops, n, P, A, AUX, rng, training):
     for k in range(iops.shape[0]):
         op = iops[k]
@@ -71,7 +74,7 @@ def forward_pass(iops, fops, n, P, A, AUX, rng, training):
                            _rows3(A, op[3], n, outer, ia + ib))
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _input_size(op):
     """Values per sample of input slot 0 (and 1), for zeroing gradients that an op writes first."""
     code = op[0]
@@ -90,7 +93,7 @@ def _input_size(op):
     return 0, 0
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def backward_pass(iops, fops, n, last, P, G, A, D, AUX, training):
     """Backpropagate from op ``last`` down to op 0; ``D`` at the output holds dL/dy already."""
     for k in range(last, -1, -1):
@@ -137,7 +140,7 @@ def backward_pass(iops, fops, n, last, P, G, A, D, AUX, training):
                             _rows3(D, op[2], n, outer, ib), need1)
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _gather(src, order, start, n, dst):
     width = src.shape[1]
     for r in range(n):
@@ -146,32 +149,29 @@ def _gather(src, order, start, n, dst):
             dst[r * width + j] = src[row, j]
 
 
-@njit(**JIT)
-def loss_and_gradients(iops, fops, n, P, G, A, D, AUX, T, rng, io, training):
-    """Forward, loss and backward for the batch already in the input and target buffers.
+MODE_TRAIN, MODE_EVALUATE, MODE_GRADIENTS, MODE_FORWARD = 0, 1, 2, 3
 
-    ``io`` = (in_off, out_off, out_size, loss_id, fused, logit_off, bwd_last). Returns (loss, correct).
+
+@njit(**JIT)
+def run_program(mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, start, n_steps,
+                batch, io, opt, hp, counters, rng, stats, preds):
+    """The one compiled entry point: a single batch loop with one forward and one backward site.
+
+    Keeping every mode in one function means a cold start compiles the interpreter once
+    (Numba re-optimizes all linked code for each top-level function it compiles).
+
+    Each of ``n_steps`` iterations takes ``batch`` rows ``X[order[start + s*batch:]]`` and:
+    - MODE_FORWARD: runs forward only;
+    - MODE_EVALUATE: also sums loss and correct samples into ``stats`` and writes outputs to ``preds``;
+    - MODE_GRADIENTS: also backpropagates (gradients land in G, loss in ``stats``);
+    - MODE_TRAIN: also clips and applies one optimizer update, stopping early with an error code in
+      ``stats`` on the first non-finite loss, gradient or weight.
+    ``io`` = (in_off, out_off, out_size, loss_id, fused, logit_off, bwd_last). Returns batches done.
     """
-    out_off, k, loss_id, fused, logit_off, last = io[1], io[2], io[3], io[4], io[5], io[6]
-    forward_pass(iops, fops, n, P, A, AUX, rng, training)
-    out = _rows(A, out_off, n, k)
+    in_off, out_off, k, loss_id, fused, logit_off, last = io[0], io[1], io[2], io[3], io[4], io[5], io[6]
     grad_off = logit_off if fused else out_off
-    y = _rows(T, 0, n, k)
-    loss = loss_forward_backward(loss_id, fused, out, _rows(A, logit_off, n, k), y, _rows(D, grad_off, n, k),
-                                 True)
-    backward_pass(iops, fops, n, last, P, G, A, D, AUX, training)
-    return loss, count_correct(out, y)
-
-
-@njit(**JIT)
-def train_steps(iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, start, n_steps, batch, io,
-                opt, hp, counters, rng, stats):
-    """Run up to ``n_steps`` mini-batch updates starting at ``order[start]``; returns steps done.
-
-    Stops early, with an error code in ``stats``, on the first non-finite loss, gradient or weight.
-    """
-    in_off, k = io[0], io[2]
     total = order.shape[0]
+    need_grad = mode == MODE_GRADIENTS or mode == MODE_TRAIN
     done = 0
     for s in range(n_steps):
         b0 = start + s * batch
@@ -179,25 +179,25 @@ def train_steps(iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, start
         if n <= 0:
             break
         _gather(X, order, b0, n, A[in_off:])
-        _gather(Y, order, b0, n, T)
-        loss, correct = loss_and_gradients(iops, fops, n, P, G, A, D, AUX, T, rng, io, True)
+        forward_pass(iops, fops, n, P, A, AUX, rng, training)
         done += 1
-        if not np.isfinite(loss):
-            stats[ST_ERROR] = ERR_LOSS
-            stats[ST_ERROR_STEP] = s
-            return done
-        norm = grad_norm(G, segs)
-        stats[ST_GRAD_NORM] = norm
-        if not np.isfinite(norm):
-            stats[ST_ERROR] = ERR_GRAD
-            stats[ST_ERROR_STEP] = s
-            return done
-        clip_gradients(G, segs, norm, hp[HP_CLIP])
-        t = counters[0]
-        counters[0] = t + 1
-        if not apply_update(opt, P, G, S1, S2, segs, hp, scheduled_lr(hp, t), t + 1):
-            stats[ST_ERROR] = ERR_WEIGHTS
-            stats[ST_ERROR_STEP] = s
+        if mode == MODE_FORWARD:
+            continue
+        _gather(Y, order, b0, n, T)
+        out = _rows(A, out_off, n, k)
+        y = _rows(T, 0, n, k)
+        loss = loss_forward_backward(loss_id, fused, out, _rows(A, logit_off, n, k), y,
+                                     _rows(D, grad_off, n, k), need_grad)
+        correct = count_correct(out, y)
+        if mode == MODE_EVALUATE:
+            preds[b0:b0 + n] = out
+        else:
+            if not np.isfinite(loss):
+                stats[ST_ERROR] = ERR_LOSS
+                stats[ST_ERROR_STEP] = s
+                return done
+            backward_pass(iops, fops, n, last, P, G, A, D, AUX, training)
+        if mode == MODE_TRAIN and not _update(P, G, S1, S2, segs, opt, hp, counters, stats, s):
             return done
         stats[ST_LOSS] += loss * n
         stats[ST_CORRECT] += correct
@@ -205,21 +205,20 @@ def train_steps(iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, start
     return done
 
 
-@njit(**JIT)
-def evaluate(iops, fops, P, A, D, AUX, T, X, Y, max_batch, io, rng, preds, stats, with_loss):
-    """Forward every row of X in evaluation mode; writes outputs into ``preds`` and sums the loss."""
-    in_off, out_off, k, loss_id, fused, logit_off = io[0], io[1], io[2], io[3], io[4], io[5]
-    total = X.shape[0]
-    width = X.shape[1]
-    for b0 in range(0, total, max_batch):
-        n = min(max_batch, total - b0)
-        A[in_off:in_off + n * width] = X[b0:b0 + n].ravel()
-        forward_pass(iops, fops, n, P, A, AUX, rng, False)
-        out = _rows(A, out_off, n, k)
-        preds[b0:b0 + n] = out
-        if with_loss:
-            y = Y[b0:b0 + n]
-            loss = loss_forward_backward(loss_id, fused, out, _rows(A, logit_off, n, k), y, y, False)
-            stats[ST_LOSS] += loss * n
-            stats[ST_CORRECT] += count_correct(out, y)
-        stats[ST_SAMPLES] += n
+@njit(inline="always", **JIT)
+def _update(P, G, S1, S2, segs, opt, hp, counters, stats, s):
+    """Guard, clip and apply one optimizer step; False (with an error code) on NaN or Inf."""
+    norm = grad_norm(G, segs)
+    stats[ST_GRAD_NORM] = norm
+    if not np.isfinite(norm):
+        stats[ST_ERROR] = ERR_GRAD
+        stats[ST_ERROR_STEP] = s
+        return False
+    clip_gradients(G, segs, norm, hp[HP_CLIP])
+    t = counters[0]
+    counters[0] = t + 1
+    if not apply_update(opt, P, G, S1, S2, segs, hp, scheduled_lr(hp, t), t + 1):
+        stats[ST_ERROR] = ERR_WEIGHTS
+        stats[ST_ERROR_STEP] = s
+        return False
+    return True

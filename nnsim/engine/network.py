@@ -76,6 +76,11 @@ class Network:
         self.segs = np.array([[s.offset, s.size, int(s.spec.trainable), int(s.spec.decay)]
                               for s in self.weight_slots] or np.zeros((0, 4)), dtype=np.int64).reshape(-1, 4)
         self.rng = seed_state(0)
+        # placeholders for arguments a mode does not read (one compiled signature for all modes)
+        self._no_hp = np.zeros(12)
+        self._no_counters = np.zeros(1, np.int64)
+        self._no_preds = np.zeros((1, 1), dt)
+        self._no_y = np.zeros((self.max_batch, out.size), dt)
 
     def _fusion(self, b: ProgramBuilder, out: Buffer) -> tuple[bool, Buffer]:
         """Fuse the loss with a final softmax/sigmoid; refuse losses that need one and lack it."""
@@ -153,38 +158,51 @@ class Network:
             raise TrainingError(f"The {what} has per-sample shape {x.shape[1:]} but the network needs {tuple(shape)}.")
         return np.ascontiguousarray(x.reshape(len(x), -1))
 
+    def run(self, mode: int, X: np.ndarray, Y: np.ndarray, *, training: bool = False,
+            order: np.ndarray | None = None, start: int = 0, n_steps: int = 1, batch: int = 0, opt: int = 0,
+            hp: np.ndarray | None = None, counters: np.ndarray | None = None, stats: np.ndarray | None = None,
+            preds: np.ndarray | None = None) -> int:
+        """Call the compiled program; arguments a mode doesn't read get small placeholders."""
+        if order is None:
+            order = np.arange(len(X), dtype=np.int64)
+        return int(it.run_program(
+            mode, bool(training), self.iops, self.fops, self.P, self.G, self.A, self.D, self.AUX, self.S1,
+            self.S2, self.segs, self.T, X, Y, order, start, n_steps, batch or self.max_batch, self.io, opt,
+            self._no_hp if hp is None else hp, self._no_counters if counters is None else counters, self.rng,
+            np.zeros(8) if stats is None else stats, self._no_preds if preds is None else preds))
+
+    def _batches(self, n: int) -> int:
+        return -(-n // self.max_batch)
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """Outputs for a batch of any size (chunked internally), shape (n, *output_shape)."""
         X = self._as_rows(x, self.input_shape, "input")
-        preds = np.zeros((len(X), math.prod(self.output_shape)), self.dtype)
-        stats = np.zeros(8)
+        k = math.prod(self.output_shape)
+        preds = np.zeros((len(X), k), self.dtype)
         if training:
             for b0 in range(0, len(X), self.max_batch):
                 n = min(self.max_batch, len(X) - b0)
-                self.A[:n * X.shape[1]] = X[b0:b0 + n].ravel()
-                it.forward_pass(self.iops, self.fops, n, self.P, self.A, self.AUX, self.rng, True)
-                preds[b0:b0 + n] = self.buffer_rows(self.graph.output, n)
+                self.run(it.MODE_FORWARD, X[b0:b0 + n], self._no_y, training=True, batch=n)
+                preds[b0:b0 + n] = self.buffer_rows(self.graph.output, n).reshape(n, k)
         else:
-            it.evaluate(self.iops, self.fops, self.P, self.A, self.D, self.AUX, self.T, X, preds,
-                        self.max_batch, self.io, self.rng, preds, stats, False)
+            self.run(it.MODE_EVALUATE, X, np.zeros((len(X), k), self.dtype), n_steps=self._batches(len(X)),
+                     preds=preds)
         return preds.reshape((len(X),) + tuple(self.output_shape))
 
     def gradients(self, x: np.ndarray, y: np.ndarray, training: bool = True) -> float:
         """Forward + loss + backward on one batch (<= max_batch); gradients land in ``G``.
 
-        Returns the mean loss. Read gradients with :meth:`grad_view` / :meth:`get_gradients`.
+        Returns the mean loss. Read gradients with :meth:`grad_view` / :meth:`get_gradients`;
+        the batch's activations stay readable with :meth:`buffer_rows`.
         """
         X = self._as_rows(x, self.input_shape, "input")
         Y = self._as_rows(y, self.output_shape, "target")
         n = len(X)
         if n > self.max_batch or n == 0:
             raise TrainingError(f"A gradient batch needs 1 to {self.max_batch} samples, not {n}.")
-        self.A[:X.size] = X.ravel()
-        self.T[:Y.size] = Y.ravel()
-        loss, _ = it.loss_and_gradients(self.iops, self.fops, n, self.P, self.G, self.A, self.D, self.AUX,
-                                        self.T, self.rng, self.io, training)
-        self._last_n = n
-        return float(loss)
+        stats = np.zeros(8)
+        self.run(it.MODE_GRADIENTS, X, Y, training=training, batch=n, stats=stats)
+        return float(stats[it.ST_LOSS] / n)
 
     def get_gradients(self) -> dict[str, np.ndarray]:
         return {s.key: self.grad_view(s.key).copy() for s in self.weight_slots if s.spec.trainable}
@@ -194,3 +212,30 @@ class Network:
         buf = self.buffers[node]
         return self.A[buf.offset:buf.offset + n * buf.size].reshape((n,) + buf.shape).copy()
 
+
+    def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int, np.ndarray]:
+        """Mean loss, number of correct samples and outputs over a whole set, in evaluation mode."""
+        X = self._as_rows(x, self.input_shape, "input")
+        Y = self._as_rows(y, self.output_shape, "target")
+        preds = np.zeros((len(X), Y.shape[1]), self.dtype)
+        stats = np.zeros(8)
+        self.run(it.MODE_EVALUATE, X, Y, n_steps=self._batches(len(X)), stats=stats, preds=preds)
+        mean = stats[it.ST_LOSS] / max(len(X), 1)
+        return float(mean), int(stats[it.ST_CORRECT]), preds.reshape((len(X),) + tuple(self.output_shape))
+
+    def first_nonfinite_node(self, n: int) -> str | None:
+        """The first node (in forward order) whose last output holds NaN or Inf."""
+        for node in self.graph.nodes:
+            buf = self.buffers[node.name]
+            if not np.all(np.isfinite(self.A[buf.offset:buf.offset + n * buf.size])):
+                return node.name
+        return None
+
+    def nonfinite_weight_node(self, grads: bool, from_output: bool = True) -> str | None:
+        """The node nearest the output (or input) whose weights or gradients hold NaN or Inf."""
+        arena = self.G if grads else self.P
+        slots = reversed(self.weight_slots) if from_output else iter(self.weight_slots)
+        for s in slots:
+            if not np.all(np.isfinite(arena[s.offset:s.offset + s.size])):
+                return s.node
+        return None

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from nnsim.engine.layers.base import Shape, WeightSpec
+if TYPE_CHECKING:  # pragma: no cover
+    from nnsim.engine.layers.base import WeightSpec
+
+Shape = tuple[int, ...]
 
 # Opcodes (the interpreter dispatches on these).
 OP_DENSE = 1

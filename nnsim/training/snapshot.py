@@ -1,0 +1,20 @@
+"""What the trainer hands out between steps: frozen copies, never views into live buffers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    epoch: int
+    step: int  # updates so far
+    metrics: dict[str, float]  # latest epoch metrics (train_loss, test_accuracy, ...)
+    weights: dict[str, np.ndarray] = field(default_factory=dict)  # "node/weight" -> copy
+    activations: dict[str, np.ndarray] = field(default_factory=dict)  # node -> (probe, *shape)
+    gradients: dict[str, np.ndarray] = field(default_factory=dict)  # "node/weight" -> copy
+    grad_norms: dict[str, float] = field(default_factory=dict)  # node -> L2 norm of its gradients
+    probe_inputs: np.ndarray | None = None
+    probe_outputs: np.ndarray | None = None

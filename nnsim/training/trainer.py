@@ -1,0 +1,250 @@
+"""The Trainer: one object for the CLI and the GUI's worker thread.
+
+It runs many updates per call into compiled code (``step``), sizes chunks so each takes about
+``chunk_seconds``, finishes epochs with metrics, and builds snapshots only when asked. It never
+touches Qt; a GUI worker calls :meth:`step` in a loop and checks its own pause/stop flags.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from nnsim.core.errors import DivergenceError, TrainingError
+from nnsim.data.batching import epoch_order, train_validation_split
+from nnsim.data.dataset import Dataset
+from nnsim.engine import interpreter as it
+from nnsim.engine.kernels.optimizers import HP_LR, scheduled_lr
+from nnsim.engine.network import Network
+from nnsim.training import metrics as M
+from nnsim.training.settings import check_settings, hyperparameters
+from nnsim.training.snapshot import Snapshot
+
+PROBE_SIZE = 16
+HISTORY_KEYS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
+                "test_rmse", "learning_rate", "grad_norm")
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    epoch: int  # 1-based number of the epoch just finished
+    metrics: dict[str, float | None]
+
+
+class Trainer:
+    def __init__(self, network: Network, dataset: Dataset, settings: dict[str, Any],
+                 history: dict[str, list] | None = None, chunk_seconds: float = 0.02):
+        self.net = network
+        self.dataset = dataset
+        self.settings = check_settings(settings)
+        self.classification = dataset.task == "classification"
+        self._prepare_data()
+        s = self.settings
+        self.batch = s["batch_size"] or len(self.x_train)
+        if self.batch > network.max_batch:
+            raise TrainingError(f"Batch size {self.batch} is larger than the network was compiled for "
+                                f"({network.max_batch}): rebuild it with a larger max_batch.")
+        self.opt, self.hp = hyperparameters(s)
+        self.counters = np.zeros(1, dtype=np.int64)
+        self.shuffle_rng = np.random.default_rng(s["seed"])
+        self.epoch = 0
+        self.history: dict[str, list] = {k: list(v) for k, v in (history or {}).items()}
+        for key in HISTORY_KEYS:
+            self.history.setdefault(key, [])
+        self.epoch = len(self.history["train_loss"])
+        self.chunk_seconds = chunk_seconds
+        self._chunk = 1
+        self._order: np.ndarray | None = None
+        self._pos = 0
+        self._stats = np.zeros(8)
+        self.steps_per_second = 0.0
+        self._train_time = 0.0
+        self._train_steps = 0
+
+    # --- data ---------------------------------------------------------------------------------
+    def _prepare_data(self) -> None:
+        d, net, s = self.dataset, self.net, self.settings
+        out = math.prod(net.output_shape)
+        node = net.graph.output
+        x = self._rows(d.x_train)
+        y = np.ascontiguousarray(d.targets("train", out, node=node).reshape(len(x), -1), net.dtype)
+        train_idx, val_idx = train_validation_split(len(x), s["validation_split"], s["seed"])
+        if len(train_idx) == 0:
+            raise TrainingError("The dataset has no training samples: choose a larger dataset.")
+        self.x_train, self.y_train = x[train_idx], y[train_idx]
+        self.x_val, self.y_val = x[val_idx], y[val_idx]
+        self.x_test = self._rows(d.x_test)
+        self.y_test = np.ascontiguousarray(d.targets("test", out, node=node).reshape(len(self.x_test), -1),
+                                           net.dtype)
+        probe_x, probe_y = (self.x_test, self.y_test) if len(self.x_test) else (self.x_train, self.y_train)
+        self.probe_x, self.probe_y = probe_x[:PROBE_SIZE], probe_y[:PROBE_SIZE]
+
+    def _rows(self, x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(np.asarray(x).reshape(len(x), -1), dtype=self.net.dtype)
+
+    # --- progress -----------------------------------------------------------------------------
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(len(self.x_train) / self.batch)
+
+    @property
+    def updates(self) -> int:
+        return int(self.counters[0])
+
+    @property
+    def learning_rate(self) -> float:
+        return float(scheduled_lr(self.hp, self.updates))
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the base learning rate; safe between chunks, even while a run is going on."""
+        self.settings["learning_rate"] = float(lr)
+        self.hp[HP_LR] = float(lr)
+
+    # --- running ------------------------------------------------------------------------------
+    def step(self, max_steps: int | None = None) -> EpochReport | None:
+        """Run up to ``max_steps`` updates (default: one chunk) without crossing an epoch end.
+
+        Returns the epoch's report when this call finished an epoch, else None.
+        Raises :class:`DivergenceError` when NaN or Inf appears.
+        """
+        if self._order is None:
+            self._order = epoch_order(len(self.x_train), self.settings["shuffle"], self.shuffle_rng)
+            self._pos = 0
+            self._stats[:] = 0
+        left = math.ceil((len(self._order) - self._pos) / self.batch)
+        n_steps = min(left, max_steps if max_steps is not None else self._chunk)
+        t0 = time.perf_counter()
+        net = self.net
+        done = net.run(it.MODE_TRAIN, self.x_train, self.y_train, training=True, order=self._order,
+                       start=self._pos,
+                       n_steps=n_steps, batch=self.batch, opt=self.opt, hp=self.hp, counters=self.counters,
+                       stats=self._stats)
+        self._account(time.perf_counter() - t0, done, max_steps is None)
+        if self._stats[it.ST_ERROR] != it.ERR_NONE:
+            self._raise_divergence(done)
+        self._pos += done * self.batch
+        if self._pos >= len(self._order):
+            self._order = None
+            return self._finish_epoch()
+        return None
+
+    def _account(self, elapsed: float, done: int, adapt: bool) -> None:
+        self._train_time += elapsed
+        self._train_steps += done
+        if self._train_time > 0:
+            self.steps_per_second = self._train_steps / self._train_time
+        if adapt and done and elapsed > 0:
+            per_step = elapsed / done
+            self._chunk = int(min(max(self.chunk_seconds / per_step, 1), 100_000))
+
+    def run_epoch(self) -> EpochReport:
+        while True:
+            report = self.step()
+            if report is not None:
+                return report
+
+    def run(self, epochs: int | None = None, on_epoch: Callable[[EpochReport], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> dict[str, list]:
+        """Train ``epochs`` more epochs (default: the settings' epochs minus those already done)."""
+        todo = epochs if epochs is not None else max(self.settings["epochs"] - self.epoch, 0)
+        target = self.epoch + todo
+        while self.epoch < target:
+            if should_stop is not None and should_stop():
+                break
+            report = self.step()
+            if report is not None and on_epoch is not None:
+                on_epoch(report)
+        return self.history
+
+    def _finish_epoch(self) -> EpochReport:
+        st = self._stats
+        samples = max(st[it.ST_SAMPLES], 1)
+        m: dict[str, float | None] = {
+            "train_loss": st[it.ST_LOSS] / samples,
+            "train_accuracy": st[it.ST_CORRECT] / samples if self.classification else None,
+            "learning_rate": self.learning_rate,
+            "grad_norm": float(st[it.ST_GRAD_NORM]),
+        }
+        m.update(self._split_metrics("val", self.x_val, self.y_val))
+        m.update(self._split_metrics("test", self.x_test, self.y_test))
+        self.epoch += 1
+        for key in HISTORY_KEYS:
+            value = m.get(key)
+            self.history[key].append(None if value is None else float(value))
+        return EpochReport(self.epoch, m)
+
+    def _split_metrics(self, split: str, x: np.ndarray, y: np.ndarray) -> dict[str, float | None]:
+        if len(x) == 0:
+            return {}
+        loss, correct, preds = self.net.evaluate(x, y)
+        out: dict[str, float | None] = {f"{split}_loss": loss}
+        if self.classification:
+            out[f"{split}_accuracy"] = correct / len(x)
+        else:
+            out[f"{split}_rmse"] = M.rmse(preds, y)
+        return out
+
+    def _raise_divergence(self, done: int) -> None:
+        code = int(self._stats[it.ST_ERROR])
+        step = self.updates + 1
+        n = min(self.batch, len(self.x_train))
+        if code == it.ERR_LOSS:
+            what, layer = "loss", self.net.first_nonfinite_node(n)
+        elif code == it.ERR_GRAD:
+            what, layer = "gradients", self.net.nonfinite_weight_node(grads=True)
+        else:
+            what, layer = "weights", self.net.nonfinite_weight_node(grads=False)
+        self._order = None
+        where = f" in layer '{layer}'" if layer else ""
+        lr = self.settings["learning_rate"]
+        raise DivergenceError(
+            f"Training stopped at update {step} (epoch {self.epoch + 1}): the {what} became NaN or infinite"
+            f"{where}, so the gradients exploded. Lower the learning rate (now {lr:g}) or set a gradient "
+            f"clipping norm.", step=step, layer=layer)
+
+    # --- evaluation and snapshots ---------------------------------------------------------------
+    def evaluate(self, split: str = "test") -> dict[str, Any]:
+        """Loss, accuracy / RMSE / R², and for classification the confusion matrix, on a split."""
+        x, y = {"train": (self.x_train, self.y_train), "val": (self.x_val, self.y_val),
+                "test": (self.x_test, self.y_test)}[split]
+        if len(x) == 0:
+            return {"loss": None, "accuracy": None, "rmse": None, "r2": None, "samples": 0}
+        loss, correct, preds = self.net.evaluate(x, y)
+        preds = preds.reshape(len(x), -1)
+        out: dict[str, Any] = {"loss": loss, "samples": len(x), "accuracy": None, "rmse": None, "r2": None}
+        if self.classification:
+            labels = M.predicted_classes(y)
+            out["accuracy"] = correct / len(x)
+            n_classes = max(self.dataset.n_classes, 2)
+            out["confusion"] = M.confusion_matrix(preds, labels, n_classes).tolist()
+        else:
+            out["rmse"] = M.rmse(preds, y)
+            out["r2"] = M.r2_score(preds, y)
+        return out
+
+    def snapshot(self, weights: bool = True, activations: bool = True, gradients: bool = True) -> Snapshot:
+        """Copies of what the live views draw, computed on the probe batch only when asked."""
+        net = self.net
+        acts: dict[str, np.ndarray] = {}
+        grads: dict[str, np.ndarray] = {}
+        norms: dict[str, float] = {}
+        outputs = None
+        if activations or gradients:
+            net.gradients(self.probe_x.reshape((len(self.probe_x),) + net.input_shape),
+                          self.probe_y.reshape((len(self.probe_y),) + net.output_shape), training=False)
+            n = len(self.probe_x)
+            outputs = net.buffer_rows(net.graph.output, n)
+            if activations:
+                acts = {node.name: net.buffer_rows(node.name, n) for node in net.graph.nodes}
+            if gradients:
+                grads = net.get_gradients()
+                for key, g in grads.items():
+                    node = key.split("/")[0]
+                    norms[node] = float(np.sqrt(norms.get(node, 0.0) ** 2 + float(np.sum(g.astype(np.float64) ** 2))))
+        latest = {k: v[-1] for k, v in self.history.items() if v}
+        return Snapshot(self.epoch, self.updates, latest, net.get_weights() if weights else {}, acts, grads,
+                        norms, self.probe_x.copy(), outputs)
