@@ -277,7 +277,9 @@ def bce(p, y, eps: float = BCE_EPS):
     """Unfused binary cross-entropy on probabilities clipped to [eps, 1 - eps].
 
     Value -mean(t log p + (1 - t) log(1 - p)); gradient -(t/p - (1-t)/(1-p)) / N evaluated at
-    the clipped p (as PyTorch's BCELoss backward does, it is not zeroed where clipping is active).
+    the clipped p. Like PyTorch's BCELoss the gradient is not zeroed where clipping is active
+    (PyTorch instead clamps log p at -100 and the gradient's denominator p(1-p) at 1e-12, so the
+    two agree except within ~1e-7 of 0 and 1).
     """
     p, y = _f(p), _f(y)
     pc = np.clip(p, eps, 1.0 - eps)

@@ -334,3 +334,37 @@ def test_softmax_loss_separate_activation_node():
     g = chain((3,), [dense(4), ("Activation", {"activation": "softmax"})])
     x, y = data(5, (3,), (4,), kind="onehot")
     gradcheck(g, "cross_entropy", x, y)
+
+
+def test_skip_connections_from_the_input():
+    """The Input feeds Add and Concatenate directly: those slots get no gradient (ACC_SKIP)."""
+    g = resolved((3,), [
+        ("a", "Dense", dict(units=3, activation="tanh"), ["in"]),
+        ("res", "Add", {}, ["in", "a"]),
+        ("cat", "Concatenate", {"axis": 0}, ["res", "in"]),
+        ("bn", "BatchNorm", {}, ["cat"]),
+        ("out", "Dense", dict(units=2), ["bn"]),
+    ])
+    x, y = data(5, (3,), (2,))
+    gradcheck(g, "mse", x, y)
+
+
+def test_batchnorm_and_activation_on_the_input():
+    g = chain((4,), [("BatchNorm", {}), ("Activation", {"activation": "sigmoid"}), dense(2)])
+    x, y = data(5, (4,), (2,))
+    _, grads = gradcheck(g, "mse", x, y, setup=_randomize_running_stats)
+    assert {"l0/weight", "l0/bias"} <= set(grads)
+
+
+@pytest.mark.parametrize("loss,kind", [("mse", "soft"), ("bce", "soft")])
+def test_unfused_softmax_output(loss, kind):
+    g = chain((3,), [dense(5, "tanh"), dense(4, "softmax")])
+    x, y = data(5, (3,), (4,), kind=kind)
+    net, _ = gradcheck(g, loss, x, y)
+    assert net.io[4] == 0
+
+
+def test_mse_on_image_output():
+    g = chain((3,), [dense(8, "tanh"), ("Reshape", {"shape": [2, 2, 2]}), ("BatchNorm", {})])
+    x, y = data(4, (3,), (2, 2, 2))
+    gradcheck(g, "mse", x, y)

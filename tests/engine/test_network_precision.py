@@ -11,7 +11,7 @@ from .chain import chain, resolved
 
 def _big_graph():
     return resolved((12,), [
-        ("a", "Dense", dict(units=24, activation="tanh"), ["in"]),  # 16*12*24 > 8192: BLAS path
+        ("a", "Dense", dict(units=48, activation="tanh"), ["in"]),  # 16*12*48 > 8192: BLAS path
         ("b", "Dense", dict(units=8, activation="elu", alpha=0.8), ["a"]),
         ("c", "Dense", dict(units=8, activation="rrelu"), ["a"]),
         ("sum", "Add", {}, ["b", "c"]),
@@ -110,3 +110,29 @@ def test_training_forward_chunks_like_one_batch():
     h = np.tanh(ref.dense_forward(x, net.weight_view("l0/weight"), net.weight_view("l0/bias")))
     mask = ref.dropout_mask(0.5, ref.uniforms([int(state[0])], x.shape[0] * 4)).reshape(10, 4)
     np.testing.assert_allclose(out, ref.dropout_forward(h, mask), rtol=1e-14)
+
+
+def test_gradients_do_not_depend_on_earlier_batches():
+    """Smaller batches after larger ones must not read stale activations or gradients."""
+    g = resolved((4,), [
+        ("a", "Dense", dict(units=5, activation="tanh"), ["in"]),
+        ("b", "Dense", dict(units=5, activation="relu"), ["a"]),
+        ("s", "Add", {}, ["a", "b"]),
+        ("img", "Reshape", {"shape": [5, 1, 1]}, ["s"]),
+        ("bn", "BatchNorm", {}, ["img"]),
+        ("f", "Flatten", {}, ["bn"]),
+        ("cat", "Concatenate", {"axis": 0}, ["f", "a"]),
+        ("out", "Dense", dict(units=3, activation="softmax"), ["cat"]),
+    ])
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(8, 4)), np.eye(3)[rng.integers(0, 3, 8)]
+    used = Network(g, "cross_entropy", max_batch=8, dtype=np.float64, seed=1)
+    fresh = Network(g, "cross_entropy", max_batch=8, dtype=np.float64, seed=1)
+    used.gradients(x * 100, y, True)
+    used.forward(x[::-1] * 5)
+    for n in (3, 1, 5):
+        l1 = used.gradients(x[:n], y[:n], True)
+        l2 = fresh.gradients(x[:n], y[:n], True)
+        assert l1 == l2
+        for key, value in fresh.get_gradients().items():
+            np.testing.assert_array_equal(used.get_gradients()[key], value, err_msg=key)
