@@ -39,11 +39,11 @@ class ParamSpec:
     def _check(self, value: Any, where: str, node: str) -> Any:
         if self.kind == "bool":
             if not isinstance(value, bool):
-                raise GraphError(f"{where} must be true or false, not {value!r}.", node)
+                raise GraphError(f"{where} must be true or false, not {_short(value)}.", node)
             return value
         if self.kind == "choice":
             if value not in self.choices:
-                raise GraphError(f"{where} must be one of {', '.join(self.choices)}, not {value!r}.", node)
+                raise GraphError(f"{where} must be one of {', '.join(self.choices)}, not {_short(value)}.", node)
             return value
         if self.kind == "shape":
             return self._check_shape(value, where, node)
@@ -55,19 +55,21 @@ class ParamSpec:
 
     def _check_number(self, value: Any, where: str, node: str) -> int | float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise GraphError(f"{where} must be a number, not {value!r}.", node)
+            raise GraphError(f"{where} must be a number, not {_short(value)}.", node)
+        if isinstance(value, int) and abs(value) > 2**63:
+            raise GraphError(f"{where} is far too large: enter a smaller number.", node)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise GraphError(f"{where} must be a finite number, not {value!r}.", node)
         if self.kind == "int":
             if float(value) != int(value):
-                raise GraphError(f"{where} must be a whole number, not {value!r}.", node)
+                raise GraphError(f"{where} must be a whole number, not {_short(value)}.", node)
             value = int(value)
         else:
             value = float(value)
-            if not math.isfinite(value):
-                raise GraphError(f"{where} must be a finite number, not {value!r}.", node)
         if self.min is not None and value < self.min:
-            raise GraphError(f"{where} is {value}, below its minimum {self.min:g}: raise it.", node)
+            raise GraphError(f"{where} is {value:g}, below its minimum {self.min:g}: raise it.", node)
         if self.max is not None and value > self.max:
-            raise GraphError(f"{where} is {value}, above its maximum {self.max:g}: lower it.", node)
+            raise GraphError(f"{where} is {value:g}, above its maximum {self.max:g}: lower it.", node)
         return value
 
     def _check_shape(self, value: Any, where: str, node: str) -> list[int]:
@@ -75,7 +77,7 @@ class ParamSpec:
             isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 1_000_000 for v in value
         )
         if not ok:
-            raise GraphError(f"{where} must be a list of 1 to 4 positive whole numbers, not {value!r}.", node)
+            raise GraphError(f"{where} must be a list of 1 to 4 positive whole numbers, not {_short(value)}.", node)
         return list(value)
 
 
@@ -85,7 +87,7 @@ def check_params(specs: tuple[ParamSpec, ...], params: dict[str, Any], owner: st
     if not isinstance(params, dict):
         raise error(f"The parameters of '{owner}' must be a mapping of names to values.")
     known = {p.name for p in specs}
-    unknown = sorted(k for k in params if k not in known)
+    unknown = sorted(str(k) for k in params if k not in known)
     if unknown:
         raise error(f"'{owner}' has no parameter '{unknown[0]}': remove it.")
     out = {p.name: (list(p.default) if isinstance(p.default, tuple) else p.default) for p in specs}
@@ -93,3 +95,11 @@ def check_params(specs: tuple[ParamSpec, ...], params: dict[str, Any], owner: st
         if spec.name in params:
             out[spec.name] = spec.check(params[spec.name], owner, error)
     return out
+
+
+def _short(value: Any) -> str:
+    """A bounded repr for messages (huge ints and long texts stay readable and can't fail)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**15:
+        return "a very large number"
+    text = repr(value) if not isinstance(value, (list, dict)) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."

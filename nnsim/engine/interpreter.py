@@ -192,7 +192,7 @@ def run_program(mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X,
         if mode == MODE_EVALUATE:
             preds[b0:b0 + n] = out
         else:
-            if not np.isfinite(loss):
+            if mode == MODE_TRAIN and not np.isfinite(loss):
                 stats[ST_ERROR] = ERR_LOSS
                 stats[ST_ERROR_STEP] = s
                 return done

@@ -205,9 +205,9 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, momentum: float
         m = x.size // x.shape[1]
         mean = x.mean(axis=axes)
         var = x.var(axis=axes)
-        unbiased = var * m / (m - 1) if m > 1 else var
-        rm = (1.0 - momentum) * rm + momentum * mean
-        rv = (1.0 - momentum) * rv + momentum * unbiased
+        if m > 1:  # a single value per channel carries no variance: running stats stay put
+            rm = (1.0 - momentum) * rm + momentum * mean
+            rv = (1.0 - momentum) * rv + momentum * var * m / (m - 1)
     else:
         mean, var = rm, rv
     xhat = (x - _per_channel(mean, x.ndim)) / np.sqrt(_per_channel(var, x.ndim) + eps)

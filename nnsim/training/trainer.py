@@ -48,6 +48,7 @@ class Trainer:
         if self.batch > network.max_batch:
             raise TrainingError(f"Batch size {self.batch} is larger than the network was compiled for "
                                 f"({network.max_batch}): rebuild it with a larger max_batch.")
+        self._refuse_single_sample_batchnorm()
         self.opt, self.hp = hyperparameters(s)
         self.counters = np.zeros(1, dtype=np.int64)
         self.shuffle_rng = np.random.default_rng(s["seed"])
@@ -71,20 +72,29 @@ class Trainer:
         out = math.prod(net.output_shape)
         node = net.graph.output
         x = self._rows(d.x_train)
-        y = np.ascontiguousarray(d.targets("train", out, node=node).reshape(len(x), -1), net.dtype)
+        y = np.ascontiguousarray(d.targets("train", out, node=node).reshape(len(x), out), net.dtype)
         train_idx, val_idx = train_validation_split(len(x), s["validation_split"], s["seed"])
         if len(train_idx) == 0:
             raise TrainingError("The dataset has no training samples: choose a larger dataset.")
         self.x_train, self.y_train = x[train_idx], y[train_idx]
         self.x_val, self.y_val = x[val_idx], y[val_idx]
         self.x_test = self._rows(d.x_test)
-        self.y_test = np.ascontiguousarray(d.targets("test", out, node=node).reshape(len(self.x_test), -1),
+        self.y_test = np.ascontiguousarray(d.targets("test", out, node=node).reshape(len(self.x_test), out),
                                            net.dtype)
         probe_x, probe_y = (self.x_test, self.y_test) if len(self.x_test) else (self.x_train, self.y_train)
         self.probe_x, self.probe_y = probe_x[:PROBE_SIZE], probe_y[:PROBE_SIZE]
 
+    def _refuse_single_sample_batchnorm(self) -> None:
+        if self.batch > 1:
+            return
+        for node in self.net.graph.nodes:
+            if node.type == "BatchNorm" and math.prod(node.out_shape[1:]) == 1:
+                raise TrainingError(f"BatchNorm '{node.name}' needs at least 2 samples per batch to measure a "
+                                    f"variance: raise the batch size above 1.")
+
     def _rows(self, x: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(np.asarray(x).reshape(len(x), -1), dtype=self.net.dtype)
+        x = np.asarray(x)
+        return np.ascontiguousarray(x.reshape(len(x), math.prod(x.shape[1:])), dtype=self.net.dtype)
 
     # --- progress -----------------------------------------------------------------------------
     @property

@@ -25,9 +25,9 @@ def batchnorm_forward(x, y, gamma, beta, rmean, rvar, xhat, stats, momentum, eps
                     d = x[r, ch, j] - mean
                     var += d * d
             var /= m
-            rmean[ch] = (1.0 - momentum) * rmean[ch] + momentum * mean
-            unbiased = var * m / (m - 1) if m > 1 else var
-            rvar[ch] = (1.0 - momentum) * rvar[ch] + momentum * unbiased
+            if m > 1:  # one value per channel has no variance to learn from (PyTorch refuses it)
+                rmean[ch] = (1.0 - momentum) * rmean[ch] + momentum * mean
+                rvar[ch] = (1.0 - momentum) * rvar[ch] + momentum * var * m / (m - 1)
         else:
             mean = rmean[ch]
             var = rvar[ch]
