@@ -171,6 +171,14 @@ class Network:
             self._no_hp if hp is None else hp, self._no_counters if counters is None else counters, self.rng,
             np.zeros(8) if stats is None else stats, self._no_preds if preds is None else preds))
 
+    def compile_kernels(self) -> None:
+        """Compile the engine now (or load it from Numba's cache), by a forward pass on one zero sample.
+
+        Slow the first time on a machine (seconds); callers do it before timing or on a worker thread.
+        """
+        x = np.zeros((1, math.prod(self.input_shape)), self.dtype)
+        self.run(it.MODE_FORWARD, x, self._no_y, batch=1)
+
     def _batches(self, n: int) -> int:
         return -(-n // self.max_batch)
 

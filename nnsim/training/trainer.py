@@ -65,6 +65,7 @@ class Trainer:
         self.steps_per_second = 0.0
         self._train_time = 0.0
         self._train_steps = 0
+        network.compile_kernels()  # so steps_per_second never counts JIT compilation
 
     # --- data ---------------------------------------------------------------------------------
     def _prepare_data(self) -> None:
