@@ -14,16 +14,19 @@ def train_example(name: str):
     return trainer
 
 
+@pytest.mark.slow
 def test_xor_reaches_full_train_accuracy():
     trainer = train_example("xor")
     assert trainer.evaluate("train")["accuracy"] == 1.0
 
 
+@pytest.mark.slow
 def test_spiral_reaches_95_percent_test_accuracy():
     trainer = train_example("spiral")
     assert trainer.evaluate("test")["accuracy"] >= 0.95
 
 
+@pytest.mark.slow
 def test_digits_mlp_reaches_95_percent_test_accuracy():
     trainer = train_example("digits-mlp")
     assert trainer.evaluate("test")["accuracy"] >= 0.95
