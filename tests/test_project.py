@@ -133,12 +133,7 @@ def test_build_script_builds_exactly_the_shipped_examples():
     assert sorted(load_build_script().examples()) == example_names()
 
 
-STALE_SPIRAL = pytest.mark.xfail(strict=True, reason="bug: resources/examples/spiral.nnsim meta description says "
-                                                     "'test accuracy reaches about 97%' but scripts/build_examples.py "
-                                                     "says 'over 99%': the shipped file was not rebuilt")
-
-
-@pytest.mark.parametrize("name", ["xor", pytest.param("spiral", marks=STALE_SPIRAL), "digits-mlp"])
+@pytest.mark.parametrize("name", ["xor", "spiral", "digits-mlp"])
 def test_shipped_example_equals_what_the_build_script_builds(name):
     expected = load_build_script().examples()[name]
     shipped = Project.example(name)

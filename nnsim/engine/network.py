@@ -57,6 +57,7 @@ class Network:
                                         node.out_shape)
         self.buffers = bufs
         self.iops, self.fops = b.build(input_offset=0)
+        self._entry = it.run_full if b.needs_full_engine else it.run_dense
         self.weight_slots: list[WeightSlot] = b.weights
         self.ops = b.ops
         out = bufs[self.graph.output]
@@ -165,7 +166,7 @@ class Network:
         """Call the compiled program; arguments a mode doesn't read get small placeholders."""
         if order is None:
             order = np.arange(len(X), dtype=np.int64)
-        return int(it.run_program(
+        return int(self._entry(
             mode, bool(training), self.iops, self.fops, self.P, self.G, self.A, self.D, self.AUX, self.S1,
             self.S2, self.segs, self.T, X, Y, order, start, n_steps, batch or self.max_batch, self.io, opt,
             self._no_hp if hp is None else hp, self._no_counters if counters is None else counters, self.rng,
@@ -238,6 +239,23 @@ class Network:
             if not np.all(np.isfinite(self.A[buf.offset:buf.offset + n * buf.size])):
                 return node.name
         return None
+
+    def largest_output_node(self, n: int) -> str | None:
+        """The node whose last output has the largest magnitude (where values blew up)."""
+        sizes = {}
+        for node in self.graph.nodes[1:]:
+            buf = self.buffers[node.name]
+            sizes[node.name] = float(np.max(np.abs(self.A[buf.offset:buf.offset + n * buf.size]), initial=0.0))
+        return max(sizes, key=sizes.get) if sizes else None
+
+    def largest_gradient_node(self) -> str | None:
+        """The node whose weight gradients have the largest magnitude."""
+        sizes: dict[str, float] = {}
+        for s in self.weight_slots:
+            if s.spec.trainable:
+                big = float(np.max(np.abs(self.G[s.offset:s.offset + s.size]), initial=0.0))
+                sizes[s.node] = max(sizes.get(s.node, 0.0), big)
+        return max(sizes, key=sizes.get) if sizes else None
 
     def nonfinite_weight_node(self, grads: bool, from_output: bool = True) -> str | None:
         """The node nearest the output (or input) whose weights or gradients hold NaN or Inf."""

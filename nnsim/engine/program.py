@@ -19,7 +19,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Shape = tuple[int, ...]
 
-# Opcodes (the interpreter dispatches on these).
+# Opcodes (the interpreter dispatches on these). Families own ranges: dense-family ops below
+# FIRST_CONV_OP run in every program; conv and recurrent ops only in the "full" entry point.
+FIRST_CONV_OP = 20
+FIRST_RECURRENT_OP = 40
 OP_DENSE = 1
 OP_ACT = 2
 OP_SOFTMAX = 3
@@ -28,10 +31,10 @@ OP_BATCHNORM = 5
 OP_ADD = 6
 OP_CONCAT = 7
 
-# Columns of an int row.
-I_OPCODE, I_IN0, I_IN1, I_OUT, I_ACC0, I_ACC1 = 0, 1, 2, 3, 4, 5
-I_ARG = 6  # first op-specific column
-N_ICOLS = 16
+# Columns of an int row: offsets and per-sample sizes of inputs and output, gradient flags.
+I_OPCODE, I_IN0, I_IN1, I_OUT, I_ACC0, I_ACC1, I_SIZE0, I_SIZE1, I_SIZE_OUT = 0, 1, 2, 3, 4, 5, 6, 7, 8
+I_ARG = 9  # first op-specific column
+N_ICOLS = 28
 N_FCOLS = 4
 
 # Gradient flags per input slot.
@@ -102,21 +105,30 @@ class ProgramBuilder:
         self.ops.append(OpRecord(opcode, node, list(inputs), out, list(args), list(fargs)))
         return out
 
+    @property
+    def needs_full_engine(self) -> bool:
+        """True when an op beyond the dense family is used (conv, recurrent)."""
+        return any(rec.opcode >= FIRST_CONV_OP for rec in self.ops)
+
     def build(self, input_offset: int) -> tuple[np.ndarray, np.ndarray]:
         """Pack the op table, deciding for every input slot whether backward writes or adds."""
         iops = np.zeros((len(self.ops), N_ICOLS), dtype=np.int64)
         fops = np.zeros((len(self.ops), N_FCOLS), dtype=np.float64)
+        # Backward runs ops in reverse, so a buffer's first gradient comes from its last consumer
+        # (lowest slot first); that one writes, the others add.
         writer: dict[int, tuple[int, int]] = {}
         for k, rec in enumerate(self.ops):
             for slot, buf in enumerate(rec.inputs):
-                writer[buf.offset] = (k, slot) if buf.offset not in writer else writer[buf.offset]
-                if writer[buf.offset][0] < k:
+                if buf.offset not in writer or writer[buf.offset][0] < k:
                     writer[buf.offset] = (k, slot)
         for k, rec in enumerate(self.ops):
             iops[k, I_OPCODE] = rec.opcode
             iops[k, I_OUT] = rec.out.offset
+            iops[k, I_SIZE_OUT] = rec.out.size
+            iops[k, I_ACC0:I_ACC1 + 1] = ACC_SKIP
             for slot, buf in enumerate(rec.inputs[:2]):
                 iops[k, I_IN0 + slot] = buf.offset
+                iops[k, I_SIZE0 + slot] = buf.size
                 if buf.offset == input_offset:
                     flag = ACC_SKIP
                 else:

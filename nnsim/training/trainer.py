@@ -200,20 +200,25 @@ class Trainer:
         return out
 
     def _raise_divergence(self, done: int) -> None:
+        """Name the update and the layer where values blew up, and what to change."""
         code = int(self._stats[it.ST_ERROR])
-        step = self.updates + 1
+        net = self.net
         n = min(self.batch, len(self.x_train))
         if code == it.ERR_LOSS:
-            what, layer = "loss", self.net.first_nonfinite_node(n)
+            what = "the loss"
+            layer = net.first_nonfinite_node(n) or net.largest_output_node(n)
         elif code == it.ERR_GRAD:
-            what, layer = "gradients", self.net.nonfinite_weight_node(grads=True)
+            what = "the gradient norm"
+            layer = net.nonfinite_weight_node(grads=True) or net.largest_gradient_node()
         else:
-            what, layer = "weights", self.net.nonfinite_weight_node(grads=False)
+            what = "the weights"
+            layer = net.nonfinite_weight_node(grads=False)
+        step = self.updates if code == it.ERR_WEIGHTS else self.updates + 1  # failed update's number
         self._order = None
         where = f" in layer '{layer}'" if layer else ""
         lr = self.settings["learning_rate"]
         raise DivergenceError(
-            f"Training stopped at update {step} (epoch {self.epoch + 1}): the {what} became NaN or infinite"
+            f"Training stopped at update {step} (epoch {self.epoch + 1}): {what} became NaN or infinite"
             f"{where}, so the gradients exploded. Lower the learning rate (now {lr:g}) or set a gradient "
             f"clipping norm.", step=step, layer=layer)
 

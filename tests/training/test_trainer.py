@@ -201,9 +201,6 @@ def test_huge_learning_rate_raises_divergence_error_naming_update_and_layer():
     assert "Lower the learning rate" in message and "clipping" in message
 
 
-@pytest.mark.xfail(strict=True, reason="bug: DivergenceError.layer is None when the loss or the gradient norm "
-                                       "overflows float32 while every activation/gradient is still finite "
-                                       "(Trainer._raise_divergence finds no non-finite node)")
 @pytest.mark.parametrize("learning_rate", [1e3, 1e4])
 def test_divergence_error_names_a_layer_for_a_tanh_regression_net(learning_rate):
     trainer = regressor(hidden="tanh", optimizer="sgd", learning_rate=learning_rate).trainer()

@@ -4,4 +4,4 @@ Conventions: kernels *add* into input-gradient arrays (the interpreter zeroes th
 kernel is the first to write), *write* weight gradients, and never allocate on small paths.
 """
 
-JIT = dict(nogil=True, cache=True)
+JIT = dict(nogil=True, cache=True, error_model="numpy")

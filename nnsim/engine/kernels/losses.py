@@ -24,7 +24,7 @@ def loss_forward_backward(loss_id, fused, out, logits, y, grad, need_grad):
         scale = 1.0 / (n * k)
         for r in range(n):
             for j in range(k):
-                d = out[r, j] - y[r, j]
+                d = float(out[r, j]) - y[r, j]  # float64, so a large float32 error can't overflow
                 total += d * d
                 if need_grad:
                     grad[r, j] = 2.0 * d * scale

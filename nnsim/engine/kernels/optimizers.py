@@ -37,7 +37,8 @@ def grad_norm(G, segs):
     for s in range(segs.shape[0]):
         if segs[s, 2]:
             for j in range(segs[s, 0], segs[s, 0] + segs[s, 1]):
-                total += G[j] * G[j]
+                g = float(G[j])  # square in float64: float32 overflows for |g| > 1.8e19
+                total += g * g
     return math.sqrt(total)
 
 
