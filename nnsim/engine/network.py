@@ -143,7 +143,7 @@ class Network:
         for s in self.weight_slots:
             if s.key == key:
                 return s
-        raise KeyError(key)
+        raise TrainingError(f"The network has no weight '{key}': use one of {', '.join(self.weight_keys())}.")
 
     def weight_keys(self, node: str | None = None) -> list[str]:
         return [s.key for s in self.weight_slots if node is None or s.node == node]

@@ -41,6 +41,9 @@ class Trainer:
         self.net = network
         self.dataset = dataset
         self.settings = check_settings(settings)
+        if self.settings["loss"] != network.loss:
+            raise TrainingError(f"The network was compiled for the {network.loss} loss but the settings ask for "
+                                f"{self.settings['loss']}: rebuild the network after changing the loss.")
         self.classification = dataset.task == "classification"
         self._prepare_data()
         s = self.settings
@@ -175,8 +178,8 @@ class Trainer:
         st = self._stats
         samples = max(st[it.ST_SAMPLES], 1)
         m: dict[str, float | None] = {
-            "train_loss": st[it.ST_LOSS] / samples,
-            "train_accuracy": st[it.ST_CORRECT] / samples if self.classification else None,
+            "train_loss": float(st[it.ST_LOSS] / samples),
+            "train_accuracy": float(st[it.ST_CORRECT] / samples) if self.classification else None,
             "learning_rate": self.learning_rate,
             "grad_norm": float(st[it.ST_GRAD_NORM]),
         }
