@@ -105,9 +105,12 @@ def _run(forward_pass, backward_pass, mode, training, iops, fops, P, G, A, D, AU
     - MODE_GRADIENTS: also backpropagates (gradients land in G, loss in ``stats``);
     - MODE_TRAIN: also clips and applies one optimizer update, stopping early with an error code in
       ``stats`` on the first non-finite loss, gradient or weight.
-    ``io`` = (in_off, out_off, out_size, loss_id, fused, logit_off, bwd_last). Returns batches done.
+    ``io`` = (in_off, out_off, out_size, loss_id, fused, logit_off, bwd_last, groups). Returns batches
+    done. ``stats`` counts correct *rows* (samples x groups).
     """
     in_off, out_off, k, loss_id, fused, logit_off, last = io[0], io[1], io[2], io[3], io[4], io[5], io[6]
+    groups = io[7]  # softmax rows per sample (time steps of a sequence output); the loss sees rows
+    kg = k // groups
     grad_off = logit_off if fused else out_off
     total = order.shape[0]
     need_grad = mode == MODE_GRADIENTS or mode == MODE_TRAIN
@@ -123,13 +126,14 @@ def _run(forward_pass, backward_pass, mode, training, iops, fops, P, G, A, D, AU
         if mode == MODE_FORWARD:
             continue
         _gather(Y, order, b0, n, T)
-        out = rows(A, out_off, n, k)
-        y = rows(T, 0, n, k)
-        loss = loss_forward_backward(loss_id, fused, out, rows(A, logit_off, n, k), y,
-                                     rows(D, grad_off, n, k), need_grad)
+        ng = n * groups
+        out = rows(A, out_off, ng, kg)
+        y = rows(T, 0, ng, kg)
+        loss = loss_forward_backward(loss_id, fused, out, rows(A, logit_off, ng, kg), y,
+                                     rows(D, grad_off, ng, kg), need_grad)
         correct = count_correct(out, y)
         if mode == MODE_EVALUATE:
-            preds[b0:b0 + n] = out
+            preds[b0:b0 + n] = rows(A, out_off, n, k)
         else:
             if mode == MODE_TRAIN and not np.isfinite(loss):
                 stats[ST_ERROR] = ERR_LOSS

@@ -64,7 +64,10 @@ class Network:
         fused, logits = self._fusion(b, out)
         last = len(b.ops) - (2 if fused else 1)
         loss_id = LOSSES[self.loss]
-        self.io = np.array([0, out.offset, out.size, loss_id, int(fused), logits.offset, last], dtype=np.int64)
+        # Softmax rows per sample: a sequence output has one per time step (loss and accuracy per step).
+        self.groups = b.ops[-1].args[0] if fused and b.ops[-1].opcode == OP_SOFTMAX else 1
+        self.io = np.array([0, out.offset, out.size, loss_id, int(fused), logits.offset, last, self.groups],
+                           dtype=np.int64)
         dt = self.dtype
         self.P = np.zeros(max(b.p_size, 1), dt)
         self.G = np.zeros_like(self.P)
@@ -89,7 +92,7 @@ class Network:
         last = b.ops[-1] if b.ops else None
         produced_out = last is not None and last.out.offset == out.offset
         is_act = produced_out and (
-            (want == "softmax" and last.opcode == OP_SOFTMAX and last.args[0] == 1)
+            (want == "softmax" and last.opcode == OP_SOFTMAX)
             or (want == "sigmoid" and last.opcode == OP_ACT and last.args[1] == ACTIVATIONS["sigmoid"]))
         if is_act:
             return True, last.inputs[0]
@@ -223,7 +226,10 @@ class Network:
 
 
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int, np.ndarray]:
-        """Mean loss, number of correct samples and outputs over a whole set, in evaluation mode."""
+        """Mean loss, number of correct predictions and outputs over a whole set, in evaluation mode.
+
+        A sequence output with a softmax per step counts one prediction per step (``groups``).
+        """
         X = self._as_rows(x, self.input_shape, "input")
         Y = self._as_rows(y, self.output_shape, "target")
         preds = np.zeros((len(X), Y.shape[1]), self.dtype)

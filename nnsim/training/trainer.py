@@ -179,7 +179,7 @@ class Trainer:
         samples = max(st[it.ST_SAMPLES], 1)
         m: dict[str, float | None] = {
             "train_loss": float(st[it.ST_LOSS] / samples),
-            "train_accuracy": float(st[it.ST_CORRECT] / samples) if self.classification else None,
+            "train_accuracy": float(st[it.ST_CORRECT] / (samples * self.net.groups)) if self.classification else None,
             "learning_rate": self.learning_rate,
             "grad_norm": float(st[it.ST_GRAD_NORM]),
         }
@@ -197,7 +197,7 @@ class Trainer:
         loss, correct, preds = self.net.evaluate(x, y)
         out: dict[str, float | None] = {f"{split}_loss": loss}
         if self.classification:
-            out[f"{split}_accuracy"] = correct / len(x)
+            out[f"{split}_accuracy"] = correct / (len(x) * self.net.groups)
         else:
             out[f"{split}_rmse"] = M.rmse(preds, y)
         return out
@@ -233,16 +233,17 @@ class Trainer:
         if len(x) == 0:
             return {"loss": None, "accuracy": None, "rmse": None, "r2": None, "samples": 0}
         loss, correct, preds = self.net.evaluate(x, y)
-        preds = preds.reshape(len(x), -1)
+        groups = self.net.groups
+        preds = preds.reshape(len(x) * groups, -1)
         out: dict[str, Any] = {"loss": loss, "samples": len(x), "accuracy": None, "rmse": None, "r2": None}
         if self.classification:
-            labels = M.predicted_classes(y)
-            out["accuracy"] = correct / len(x)
+            labels = M.predicted_classes(y.reshape(len(x) * groups, -1))
+            out["accuracy"] = correct / (len(x) * groups)
             n_classes = max(self.dataset.n_classes, 2)
             out["confusion"] = M.confusion_matrix(preds, labels, n_classes).tolist()
         else:
-            out["rmse"] = M.rmse(preds, y)
-            out["r2"] = M.r2_score(preds, y)
+            out["rmse"] = M.rmse(preds.reshape(y.shape), y)
+            out["r2"] = M.r2_score(preds.reshape(y.shape), y)
         return out
 
     def snapshot(self, weights: bool = True, activations: bool = True, gradients: bool = True) -> Snapshot:

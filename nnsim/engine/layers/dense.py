@@ -14,7 +14,8 @@ from nnsim.engine.program import OP_DENSE
 class Dense(LayerKind):
     type_name = "Dense"
     category = "Neurons and dense layers"
-    help = "Every output unit sums all inputs with its own weights plus a bias, then applies an activation."
+    help = ("Every output unit sums all inputs with its own weights plus a bias, then applies an activation. "
+            "On a sequence it applies the same weights at every time step.")
     params = (
         ParamSpec("units", "int", 8, "Number of output units (neurons).", min=1, max=65536),
         ParamSpec("activation", "choice", "relu", "Non-linearity applied to each unit's sum.",
@@ -26,12 +27,15 @@ class Dense(LayerKind):
 
     @classmethod
     def output_shape(cls, in_shapes, params, node, sources):
-        need_flat("Dense", node, in_shapes[0], sources[0])
+        shape = in_shapes[0]
+        if len(shape) == 2:  # a sequence (T, F): the same Dense at every step
+            return (shape[0], params["units"])
+        need_flat("Dense", node, shape, sources[0])
         return (params["units"],)
 
     @classmethod
     def weight_specs(cls, in_shapes, params):
-        n_in, n_out = in_shapes[0][0], params["units"]
+        n_in, n_out = in_shapes[0][-1], params["units"]
         specs = [WeightSpec("weight", (n_out, n_in), params["init"], fan_in=n_in, fan_out=n_out)]
         if params["use_bias"]:
             specs.append(WeightSpec("bias", (n_out,), "zeros", decay=False))
@@ -48,5 +52,6 @@ class Dense(LayerKind):
         w = b.weight(node, specs[0])
         bias = b.weight(node, specs[1]) if params["use_bias"] else -1
         z = b.activation(out_shape)
-        b.op(OP_DENSE, node, [x], z, [x.size, z.size, w, bias])
+        steps = x.shape[0] if len(x.shape) == 2 else 1
+        b.op(OP_DENSE, node, [x], z, [x.shape[-1], out_shape[-1], w, bias, steps])
         return emit_activation(b, node, params["activation"], params, z, out_shape)

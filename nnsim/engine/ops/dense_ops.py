@@ -19,9 +19,9 @@ a = I_ARG  # first op-specific column
 def forward_op(op, f, n, P, A, AUX, rng, training):
     code, x, x2, y = op[0], op[1], op[2], op[3]
     if code == OP_DENSE:
-        ni, no, w, b = op[a], op[a + 1], op[a + 2], op[a + 3]
+        ni, no, w, b, r = op[a], op[a + 1], op[a + 2], op[a + 3], n * op[a + 4]  # r: rows (samples x steps)
         bias = P[b:b + no] if b >= 0 else P[0:0]
-        dense_forward(rows(A, x, n, ni), P[w:w + no * ni].reshape((no, ni)), bias, b >= 0, rows(A, y, n, no))
+        dense_forward(rows(A, x, r, ni), P[w:w + no * ni].reshape((no, ni)), bias, b >= 0, rows(A, y, r, no))
     elif code == OP_ACT:
         m = n * op[a]
         act_forward(op[a + 1], A[x:x + m], A[y:y + m], AUX[op[a + 2]:op[a + 2] + m], f[0], f[1], training, rng)
@@ -50,10 +50,10 @@ def backward_op(op, f, n, P, G, A, D, AUX, training):
     code, x, x2, y = op[0], op[1], op[2], op[3]
     need0, need1 = op[4] != ACC_SKIP, op[5] != ACC_SKIP
     if code == OP_DENSE:
-        ni, no, w, b = op[a], op[a + 1], op[a + 2], op[a + 3]
+        ni, no, w, b, r = op[a], op[a + 1], op[a + 2], op[a + 3], n * op[a + 4]
         gbias = G[b:b + no] if b >= 0 else G[0:0]
-        dense_backward(rows(A, x, n, ni), P[w:w + no * ni].reshape((no, ni)), rows(D, y, n, no),
-                       rows(D, x, n, ni), need0, G[w:w + no * ni].reshape((no, ni)), gbias, b >= 0)
+        dense_backward(rows(A, x, r, ni), P[w:w + no * ni].reshape((no, ni)), rows(D, y, r, no),
+                       rows(D, x, r, ni), need0, G[w:w + no * ni].reshape((no, ni)), gbias, b >= 0)
     elif code == OP_ACT:
         m = n * op[a]
         if need0:
