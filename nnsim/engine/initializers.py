@@ -41,4 +41,6 @@ def initialize(name: str, shape: tuple[int, ...], fan_in: int, fan_out: int,
         return rng.uniform(-0.05, 0.05, shape)
     if name == "normal":
         return rng.normal(0.0, 0.05, shape)
+    if name == "normal_1":  # PyTorch's Embedding default
+        return rng.normal(0.0, 1.0, shape)
     raise ValueError(f"unknown initializer {name!r}")

@@ -17,9 +17,9 @@ from nnsim.engine.kernels import JIT
 from nnsim.engine.kernels.losses import count_correct, loss_forward_backward
 from nnsim.engine.kernels.optimizers import (HP_CLIP, apply_update, clip_gradients, grad_norm,
                                              scheduled_lr)
-from nnsim.engine.ops import dense_ops
+from nnsim.engine.ops import conv_ops, dense_ops, recurrent_ops
 from nnsim.engine.ops.views import rows
-from nnsim.engine.program import ACC_WRITE, FIRST_CONV_OP
+from nnsim.engine.program import ACC_WRITE, FIRST_CONV_OP, FIRST_RECURRENT_OP
 
 # stats slots filled by the entry points
 ST_LOSS, ST_CORRECT, ST_SAMPLES, ST_ERROR, ST_ERROR_STEP, ST_GRAD_NORM = 0, 1, 2, 3, 4, 5
@@ -45,16 +45,26 @@ def backward_dense(iops, fops, n, last, P, G, A, D, AUX, training):
 @njit(inline="always", **JIT)
 def forward_full(iops, fops, n, P, A, AUX, rng, training):
     for k in range(iops.shape[0]):
-        if iops[k, 0] < FIRST_CONV_OP:
+        code = iops[k, 0]
+        if code < FIRST_CONV_OP:
             dense_ops.forward_op(iops[k], fops[k], n, P, A, AUX, rng, training)
+        elif code < FIRST_RECURRENT_OP:
+            conv_ops.forward_op(iops[k], fops[k], n, P, A, AUX, rng, training)
+        else:
+            recurrent_ops.forward_op(iops[k], fops[k], n, P, A, AUX, rng, training)
 
 
 @njit(inline="always", **JIT)
 def backward_full(iops, fops, n, last, P, G, A, D, AUX, training):
     for k in range(last, -1, -1):
         _zero_written_gradients(iops[k], n, D)
-        if iops[k, 0] < FIRST_CONV_OP:
+        code = iops[k, 0]
+        if code < FIRST_CONV_OP:
             dense_ops.backward_op(iops[k], fops[k], n, P, G, A, D, AUX, training)
+        elif code < FIRST_RECURRENT_OP:
+            conv_ops.backward_op(iops[k], fops[k], n, P, G, A, D, AUX, training)
+        else:
+            recurrent_ops.backward_op(iops[k], fops[k], n, P, G, A, D, AUX, training)
 
 
 @njit(inline="always", **JIT)

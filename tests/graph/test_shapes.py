@@ -45,8 +45,8 @@ def test_add_merge_of_equal_shapes():
 
 
 def test_shape_is_none_downstream_of_a_refusing_node(mlp):
-    shapes = mlp.infer_shapes((2, 3))
-    assert shapes == {"i": (2, 3), "h": None, "o": None}
+    shapes = mlp.infer_shapes((2, 3, 4))  # an image: Dense refuses it (a sequence (T, F) it would take)
+    assert shapes == {"i": (2, 3, 4), "h": None, "o": None}
 
 
 def test_shape_is_none_for_unconnected_node(mlp):
@@ -64,4 +64,4 @@ def test_param_counts_of_dense_layers(mlp):
 
 
 def test_param_counts_omit_nodes_of_unknown_shape(mlp):
-    assert mlp.param_counts((2, 3)) == {"i": 0}
+    assert mlp.param_counts((2, 3, 4)) == {"i": 0}

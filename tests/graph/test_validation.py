@@ -131,5 +131,5 @@ def test_resolved_params_are_a_copy(mlp):
 
 def test_resolve_raises_first_problem_with_node_name(mlp):
     with pytest.raises(GraphError, match="add a Flatten node") as info:
-        mlp.resolve((2, 3))
+        mlp.resolve((2, 3, 4))
     assert info.value.node == "hidden1"
