@@ -59,6 +59,7 @@ class Network:
         self.iops, self.fops = b.build(input_offset=0)
         self._entry = it.run_full if b.needs_full_engine else it.run_dense
         self.weight_slots: list[WeightSlot] = b.weights
+        self.internal_slots = b.internals
         self.ops = b.ops
         out = bufs[self.graph.output]
         fused, logits = self._fusion(b, out)
@@ -218,6 +219,15 @@ class Network:
 
     def get_gradients(self) -> dict[str, np.ndarray]:
         return {s.key: self.grad_view(s.key).copy() for s in self.weight_slots if s.spec.trainable}
+
+    def internals(self, node: str, n: int) -> dict[str, np.ndarray]:
+        """Copies of the named internal arrays of ``node`` (e.g. LSTM gates) from the last forward."""
+        out = {}
+        for s in self.internal_slots:
+            if s.node == node:
+                size = math.prod(s.shape)
+                out[s.name] = self.AUX[s.offset:s.offset + n * size].reshape((n,) + s.shape).copy()
+        return out
 
     def buffer_rows(self, node: str, n: int) -> np.ndarray:
         """The last forward's output of ``node`` for ``n`` samples, as a copy (n, *shape)."""

@@ -74,6 +74,16 @@ class OpRecord:
     fargs: list[float]
 
 
+@dataclass(frozen=True)
+class Internal:
+    """A named per-sample array a layer keeps in AUX during forward (gates, cell states...)."""
+
+    node: str
+    name: str
+    offset: int
+    shape: Shape  # per sample
+
+
 @dataclass
 class ProgramBuilder:
     max_batch: int
@@ -82,6 +92,7 @@ class ProgramBuilder:
     aux_size: int = 0
     weights: list[WeightSlot] = field(default_factory=list)
     ops: list[OpRecord] = field(default_factory=list)
+    internals: list[Internal] = field(default_factory=list)
 
     def activation(self, shape: Shape) -> Buffer:
         size = math.prod(shape)
@@ -98,6 +109,12 @@ class ProgramBuilder:
     def aux(self, per_sample: int = 0, fixed: int = 0) -> int:
         off = self.aux_size
         self.aux_size += per_sample * self.max_batch + fixed
+        return off
+
+    def internal(self, node: str, name: str, shape: Shape) -> int:
+        """Reserve AUX for a per-sample array the live views may read (``Network.internals``)."""
+        off = self.aux(per_sample=math.prod(shape))
+        self.internals.append(Internal(node, name, off, tuple(shape)))
         return off
 
     def op(self, opcode: int, node: str, inputs: list[Buffer], out: Buffer,

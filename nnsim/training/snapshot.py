@@ -16,5 +16,6 @@ class Snapshot:
     activations: dict[str, np.ndarray] = field(default_factory=dict)  # node -> (probe, *shape)
     gradients: dict[str, np.ndarray] = field(default_factory=dict)  # "node/weight" -> copy
     grad_norms: dict[str, float] = field(default_factory=dict)  # node -> L2 norm of its gradients
+    internals: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # node -> name -> (probe, ...)
     probe_inputs: np.ndarray | None = None
     probe_outputs: np.ndarray | None = None

@@ -252,6 +252,7 @@ class Trainer:
         acts: dict[str, np.ndarray] = {}
         grads: dict[str, np.ndarray] = {}
         norms: dict[str, float] = {}
+        internals: dict[str, dict[str, np.ndarray]] = {}
         outputs = None
         if activations or gradients:
             net.gradients(self.probe_x.reshape((len(self.probe_x),) + net.input_shape),
@@ -260,6 +261,8 @@ class Trainer:
             outputs = net.buffer_rows(net.graph.output, n)
             if activations:
                 acts = {node.name: net.buffer_rows(node.name, n) for node in net.graph.nodes}
+                for slot in net.internal_slots:
+                    internals.setdefault(slot.node, net.internals(slot.node, n))
             if gradients:
                 grads = net.get_gradients()
                 for key, g in grads.items():
@@ -267,4 +270,4 @@ class Trainer:
                     norms[node] = float(np.sqrt(norms.get(node, 0.0) ** 2 + float(np.sum(g.astype(np.float64) ** 2))))
         latest = {k: v[-1] for k, v in self.history.items() if v}
         return Snapshot(self.epoch, self.updates, latest, net.get_weights() if weights else {}, acts, grads,
-                        norms, self.probe_x.copy(), outputs)
+                        norms, internals, self.probe_x.copy(), outputs)
