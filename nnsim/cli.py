@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", metavar="PATH", help="write the results as JSON here")
     bench.add_argument("--jit", action="store_true", help="also time `nnsim train --example xor` cold and warm")
     bench.add_argument("--seconds", type=_positive_float, default=2.0, help="time per measurement (default 2)")
+    bench.add_argument("--case", action="append", metavar="NAME", help="run only this case (repeatable)")
     return parser
 
 
@@ -222,7 +223,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from nnsim import bench
 
-    rows = bench.run_cases(vs_torch=args.vs_torch, seconds=args.seconds, echo=print)
+    rows = bench.run_cases(vs_torch=args.vs_torch, seconds=args.seconds, echo=print, names=args.case)
     if args.jit:
         bench.print_jit(bench.jit_times(), echo=print)
     if args.json:
