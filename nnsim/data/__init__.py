@@ -1,4 +1,5 @@
-"""Datasets: logic gates, Playground 2-D sets, the 8x8 digits, and CSV/.npz import."""
+"""Datasets: logic gates, Playground 2-D sets, digits and shapes images, text and sequence tasks,
+and CSV/.npz import."""
 
 from nnsim.data.dataset import Dataset
 from nnsim.data.importers import load_csv, load_npz

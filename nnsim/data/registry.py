@@ -16,6 +16,11 @@ from nnsim.data.digits import DIGITS_PARAMS, make_digits
 from nnsim.data.gates import GATE_PARAMS, make_gate
 from nnsim.data.importers import load_csv, load_npz
 from nnsim.data.playground import COMMON_PARAMS, MULTI_GAUSS_PARAMS, build_from_params
+from nnsim.data.sentiment import SENTIMENT_PARAMS, make_sentiment
+from nnsim.data.sequences import (RECALL_PARAMS, RUNNING_SUM_PARAMS, SINE_PARAMS, make_recall,
+                                  make_running_sum, make_sine)
+from nnsim.data.shapes import SHAPES_PARAMS, make_shapes
+from nnsim.data.text import HELLO_PARAMS, TEXT_PARAMS, ZEN_PARAMS, make_hello, make_text_file, make_zen
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,37 @@ _KINDS: dict[str, DatasetKind] = {k.name: k for k in (
                 MULTI_GAUSS_PARAMS, _playground("multi-gauss", "multi-gauss")),
     DatasetKind("digits", "Handwritten digits", "1797 8x8 images of digits 0-9, 10 classes.",
                 DIGITS_PARAMS, lambda p: make_digits(p["test_ratio"], p["seed"], p["layout"])),
+    DatasetKind("shapes", "Shapes (images)",
+                "Noisy grayscale outlines of a line, cross, circle, square or triangle: 5 classes for a CNN.",
+                SHAPES_PARAMS, lambda p: make_shapes(p["n_samples"], p["size"], p["noise"], p["test_ratio"],
+                                                     p["seed"])),
+    DatasetKind("hello", "hello (characters)",
+                "Read 'hell' and predict the next character at each step ('ello'): the smallest RNN task.",
+                HELLO_PARAMS, lambda p: make_hello(p["encoding"])),
+    DatasetKind("zen", "Zen of Python (characters)",
+                "Predict the next character at every step of windows of the Zen of Python.",
+                ZEN_PARAMS, lambda p: make_zen(p["seq_len"], p["step"], p["test_ratio"], p["seed"],
+                                               p["encoding"])),
+    DatasetKind("text", "Text file (characters)",
+                "Predict the next character at every step of windows of your own UTF-8 .txt file.",
+                TEXT_PARAMS, lambda p: make_text_file(p["path"], p["seq_len"], p["step"], p["test_ratio"],
+                                                      p["seed"], p["encoding"])),
+    DatasetKind("recall", "Delayed recall",
+                "Remember the first symbol over a gap of steps and name it at the end: LSTM versus SimpleRNN.",
+                RECALL_PARAMS, lambda p: make_recall(p["gap"], p["filler"], p["n_samples"], p["test_ratio"],
+                                                     p["seed"])),
+    DatasetKind("sine", "Sine prediction",
+                "Predict the next value of a noisy sine wave from a window of values (regression).",
+                SINE_PARAMS, lambda p: make_sine(p["seq_len"], p["noise"], p["n_samples"], p["test_ratio"],
+                                                 p["seed"])),
+    DatasetKind("running-sum", "Running sum",
+                "Output the sum of the values so far at every step of a sequence (many-to-many regression).",
+                RUNNING_SUM_PARAMS, lambda p: make_running_sum(p["seq_len"], p["n_samples"], p["test_ratio"],
+                                                               p["seed"])),
+    DatasetKind("sentiment", "Sentiment (words)",
+                "Short generated reviews, positive or negative, where 'not' and 'never' flip the meaning.",
+                SENTIMENT_PARAMS, lambda p: make_sentiment(p["n_samples"], p["max_len"], p["encoding"],
+                                                           p["test_ratio"], p["seed"])),
     DatasetKind("csv", "CSV file", "Import a table of numbers; one column is the target.", CSV_PARAMS, _csv),
     DatasetKind("npz", "NumPy .npz file", "Import arrays x and y (or x_train, y_train, x_test, y_test).",
                 NPZ_PARAMS, _npz),

@@ -7,7 +7,8 @@ from nnsim.core.errors import DatasetError
 from nnsim.data import dataset_kinds, default_spec, load_dataset
 
 NAMES = ["and", "or", "not", "nand", "xor", "circle", "xor-2d", "gauss", "spiral", "plane",
-         "multi-gauss", "digits", "csv", "npz"]
+         "multi-gauss", "digits", "shapes", "hello", "zen", "text", "recall", "sine", "running-sum",
+         "sentiment", "csv", "npz"]
 
 
 def test_registry_has_every_dataset_name():
