@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 import nnsim
 from nnsim.core.errors import ProjectFileError
 from nnsim.io import CURRENT_SCHEMA, ProjectDocument, load_project, save_project
-from nnsim.io import project_file as pf
+from nnsim.io import limits
 
 from .helpers import build_zip, make_doc, npy_bytes, npz_bytes, project_json
 
@@ -310,7 +311,7 @@ def test_json_bomb_ratio(tmp_path):
 
 
 def test_json_declared_too_large(tmp_path, monkeypatch):
-    monkeypatch.setattr(pf, "MAX_JSON_BYTES", 100)
+    monkeypatch.setattr(limits, "MAX_JSON_BYTES", 100)
     expect_error(write(tmp_path, build_zip([("project.json", project_json(meta={"x": "y" * 200}))])),
                  "project.json", "too large")
 
@@ -325,7 +326,7 @@ def test_lying_declared_size_is_capped(tmp_path):
 
 
 def test_huge_central_directory(tmp_path):
-    members = [(f"f{i}", b"") for i in range(pf.MAX_OUTER_ENTRIES + 1)] + [("project.json", project_json())]
+    members = [(f"f{i}", b"") for i in range(limits.MAX_OUTER_ENTRIES + 1)] + [("project.json", project_json())]
     expect_error(write(tmp_path, build_zip(members, zipfile.ZIP_STORED)), "too large")
 
 
@@ -493,7 +494,7 @@ def test_outer_weights_bomb(tmp_path):
 
 
 def test_weights_declared_total_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(pf, "MAX_WEIGHTS_BYTES", 1000)
+    monkeypatch.setattr(limits, "MAX_WEIGHTS_BYTES", 1000)
     a = npy_bytes(np.zeros(100, np.float32))
     expect_error(with_weights(tmp_path, npz_bytes([("n/a.npy", a), ("n/b.npy", a), ("n/c.npy", a)])),
                  "too large")
@@ -526,14 +527,14 @@ def test_unreadable_previous_file_aborts_save(tmp_path, doc, monkeypatch):
     p = tmp_path / "m.nnsim"
     save_project(p, doc)
     before = p.read_bytes()
-    real_copy = pf.shutil.copyfileobj
+    real_copy = shutil.copyfileobj
 
     def broken_copy(*a, **k):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(pf.shutil, "copyfileobj", broken_copy)
+    monkeypatch.setattr(shutil, "copyfileobj", broken_copy)
     with pytest.raises(ProjectFileError, match="Input/output error"):
         save_project(p, doc)
-    monkeypatch.setattr(pf.shutil, "copyfileobj", real_copy)
+    monkeypatch.setattr(shutil, "copyfileobj", real_copy)
     assert p.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["m.nnsim"]
