@@ -25,3 +25,28 @@ def global_maxpool1d_backward(dy, dx, argmax):
     for r in range(n):
         for f in range(feats):
             dx[r, int(argmax[r, f]), f] += dy[r, f]
+
+
+@njit(**JIT)
+def maxpool1d_forward(x, y, argmax, k, s):
+    """y[r, t, f] = max of x[r, t*s:t*s + k, f]; ``argmax`` keeps the winning step (first on ties)."""
+    n, feats = x.shape[0], x.shape[2]
+    t_out = y.shape[1]
+    for r in range(n):
+        for t in range(t_out):
+            for f in range(feats):
+                best = t * s
+                for u in range(t * s + 1, t * s + k):
+                    if x[r, u, f] > x[r, best, f]:
+                        best = u
+                argmax[r, t, f] = best
+                y[r, t, f] = x[r, best, f]
+
+
+@njit(**JIT)
+def maxpool1d_backward(dy, dx, argmax):
+    n, t_out, feats = dy.shape
+    for r in range(n):
+        for t in range(t_out):
+            for f in range(feats):
+                dx[r, int(argmax[r, t, f]), f] += dy[r, t, f]

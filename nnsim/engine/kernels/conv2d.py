@@ -1,0 +1,178 @@
+"""Conv2D kernels: cross-correlation as torch.nn.Conv2d over (n, C, H, W) images.
+
+The convolution is lowered to one matrix product per chunk of samples (im2col): the chunk is
+unfolded into ``col`` (C*KH*KW, m*OH*OW), so ``W (F, C*KH*KW) @ col`` gives every output at once.
+Small products run as plain loops (a BLAS call costs more than the arithmetic), larger ones in
+BLAS. ``col`` is sized for ``chunk`` samples; when a whole batch fits, backward reuses the
+forward's ``col`` instead of unfolding again. Padding is implicit (zeros outside the image);
+``pt``/``pl`` are the top/left padding, the bottom/right padding follows from OH/OW.
+The matrix helpers here are shared with :mod:`nnsim.engine.kernels.conv1d`.
+"""
+
+import numpy as np
+from numba import njit
+
+from nnsim.engine.kernels import JIT
+
+BLAS_MIN_WORK = 65536  # m * k * n above which a product goes to BLAS (measured on the CNN benchmarks)
+
+
+# --- matrix products into preallocated outputs -------------------------------------------------
+@njit(**JIT)
+def mm(a, b, out):
+    """out = a @ b for a (M, K), b (K, P)."""
+    m, k = a.shape
+    p = b.shape[1]
+    if m * k * p > BLAS_MIN_WORK:
+        np.dot(a, b, out)
+        return
+    for i in range(m):
+        for q in range(p):
+            out[i, q] = 0.0
+        for j in range(k):
+            v = a[i, j]
+            for q in range(p):
+                out[i, q] += v * b[j, q]
+
+
+@njit(**JIT)
+def mm_nt(a, b, out):
+    """out = a @ bᵀ for a (M, P), b (K, P)."""
+    m, p = a.shape
+    k = b.shape[0]
+    if m * k * p > BLAS_MIN_WORK:
+        np.dot(a, b.T, out)
+        return
+    for i in range(m):
+        for j in range(k):
+            acc = 0.0
+            for q in range(p):
+                acc += a[i, q] * b[j, q]
+            out[i, j] = acc
+
+
+@njit(**JIT)
+def mm_tn(a, b, out):
+    """out = aᵀ @ b for a (P, M), b (P, K)."""
+    p, m = a.shape
+    k = b.shape[1]
+    if m * k * p > BLAS_MIN_WORK:
+        np.dot(a.T, b, out)
+        return
+    out[:, :] = 0.0
+    for q in range(p):
+        for i in range(m):
+            v = a[q, i]
+            for j in range(k):
+                out[i, j] += v * b[q, j]
+
+
+# --- unfolding -----------------------------------------------------------------------------------
+@njit(inline="always", **JIT)
+def _valid_range(j, pad, s, width, count):
+    """Output positions b in [lo, hi) whose input b*s - pad + j lies inside [0, width)."""
+    lo = max(0, -((j - pad) // s))
+    hi = min(count, (width - 1 + pad - j) // s + 1)
+    return lo, max(lo, hi)
+
+
+@njit(**JIT)
+def im2col(x, r0, m, kh, kw, s, pt, pl, oh, ow, col):
+    """col[(c*KH + i)*KW + j, r*OH*OW + a*OW + b] = x[r0 + r, c, a*s - pt + i, b*s - pl + j] (0 outside)."""
+    c_in, h, w = x.shape[1], x.shape[2], x.shape[3]
+    ohw = oh * ow
+    for c in range(c_in):
+        for i in range(kh):
+            a_lo, a_hi = _valid_range(i, pt, s, h, oh)
+            for j in range(kw):
+                row = (c * kh + i) * kw + j
+                b_lo, b_hi = _valid_range(j, pl, s, w, ow)
+                for r in range(m):
+                    for a in range(oh):
+                        p = r * ohw + a * ow
+                        if a < a_lo or a >= a_hi:
+                            for b in range(ow):
+                                col[row, p + b] = 0.0
+                            continue
+                        ih = a * s - pt + i
+                        for b in range(b_lo):
+                            col[row, p + b] = 0.0
+                        for b in range(b_lo, b_hi):
+                            col[row, p + b] = x[r0 + r, c, ih, b * s - pl + j]
+                        for b in range(b_hi, ow):
+                            col[row, p + b] = 0.0
+
+
+@njit(**JIT)
+def col2im(col, r0, m, kh, kw, s, pt, pl, oh, ow, dx):
+    """The adjoint of :func:`im2col`: add every column entry back into ``dx`` where it came from."""
+    c_in, h, w = dx.shape[1], dx.shape[2], dx.shape[3]
+    ohw = oh * ow
+    for c in range(c_in):
+        for i in range(kh):
+            a_lo, a_hi = _valid_range(i, pt, s, h, oh)
+            for j in range(kw):
+                row = (c * kh + i) * kw + j
+                b_lo, b_hi = _valid_range(j, pl, s, w, ow)
+                for r in range(m):
+                    for a in range(a_lo, a_hi):
+                        p = r * ohw + a * ow
+                        ih = a * s - pt + i
+                        for b in range(b_lo, b_hi):
+                            dx[r0 + r, c, ih, b * s - pl + j] += col[row, p + b]
+
+
+# --- Conv2D --------------------------------------------------------------------------------------
+@njit(**JIT)
+def conv2d_forward(x, w, bias, has_bias, y, col, tmp, kh, kw, s, pt, pl, oh, ow, chunk):
+    """y (n, F, OH*OW) = conv(x (n, C, H, W), W (F, C*KH*KW)) + bias; ``col``/``tmp`` are flat scratch."""
+    n = x.shape[0]
+    f, ckk = w.shape
+    ohw = oh * ow
+    for r0 in range(0, n, chunk):
+        m = min(chunk, n - r0)
+        cols = col[:ckk * m * ohw].reshape((ckk, m * ohw))
+        out = tmp[:f * m * ohw].reshape((f, m * ohw))
+        im2col(x, r0, m, kh, kw, s, pt, pl, oh, ow, cols)
+        mm(w, cols, out)
+        for r in range(m):
+            for o in range(f):
+                add = bias[o] if has_bias else 0.0
+                for p in range(ohw):
+                    y[r0 + r, o, p] = out[o, r * ohw + p] + add
+
+
+@njit(**JIT)
+def conv2d_backward(x, w, dy, dx, need_dx, gw, gb, has_bias, col, tmp, gwt, kh, kw, s, pt, pl, oh, ow, chunk):
+    """Write gw (F, C*KH*KW) and gb; add the input gradient into dx when ``need_dx``.
+
+    dy is (n, F, OH*OW). ``col`` still holds the forward's unfolding when the batch fit in one chunk.
+    """
+    n = x.shape[0]
+    f, ckk = w.shape
+    ohw = oh * ow
+    if has_bias:
+        for o in range(f):
+            acc = 0.0
+            for r in range(n):
+                for p in range(ohw):
+                    acc += dy[r, o, p]
+            gb[o] = acc
+    for r0 in range(0, n, chunk):
+        m = min(chunk, n - r0)
+        cols = col[:ckk * m * ohw].reshape((ckk, m * ohw))
+        dout = tmp[:f * m * ohw].reshape((f, m * ohw))
+        if n > chunk:
+            im2col(x, r0, m, kh, kw, s, pt, pl, oh, ow, cols)
+        for r in range(m):
+            for o in range(f):
+                for p in range(ohw):
+                    dout[o, r * ohw + p] = dy[r0 + r, o, p]
+        if r0 == 0:
+            mm_nt(dout, cols, gw)
+        else:
+            mm_nt(dout, cols, gwt)
+            gw += gwt
+        if need_dx:
+            mm_tn(w, dout, cols)  # the column gradient replaces the unfolding
+            col2im(cols, r0, m, kh, kw, s, pt, pl, oh, ow, dx)
