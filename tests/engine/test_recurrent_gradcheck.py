@@ -225,3 +225,24 @@ def test_float32_training_chunk_runs():
     first = net.gradients(x, y)
     assert np.isfinite(first)
     assert all(np.all(np.isfinite(v)) for v in net.get_gradients().values())
+
+
+@pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU"])
+def test_float32_forward_close_to_reference(kind):
+    """float32 uses a rational tanh approximation (vectorizable); it stays within float32 noise."""
+    g = chain((6, 3), [(kind, dict(units=5, bidirectional=True, merge="sum"))])
+    net = Network(g, "mse", max_batch=4)
+    x = np.random.default_rng(0).normal(size=(3, 6, 3))
+    out = net.forward(x.astype(np.float32))
+    w = {k: v.astype(np.float64) for k, v in net.get_weights().items()}
+    fwd = {"SimpleRNN": ref.rnn_forward, "LSTM": ref.lstm_forward, "GRU": ref.gru_forward}[kind]
+    expected = sum(fwd(x, *[w[f"l0/{k}{s}"] for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")],
+                       reverse=bool(s))["h"] for s in ("", "_reverse"))
+    np.testing.assert_allclose(out, expected, atol=2e-6)
+
+
+def test_tanh32_approximation():
+    from nnsim.engine.kernels.rnn import tanh32
+    v = np.linspace(-12, 12, 20001).astype(np.float32)
+    approx = np.array([tanh32(np.float32(a)) for a in v[::50]])
+    np.testing.assert_allclose(approx, np.tanh(v[::50].astype(np.float64)), atol=5e-7)

@@ -7,13 +7,12 @@ the input-side and ``Zh`` with the hidden-side pre-activation gradients (they di
 by the factor r). NumPy twin: :func:`nnsim.engine.reference_recurrent.gru_forward`.
 """
 
-import math
-
 import numpy as np
 from numba import njit
 
 from nnsim.engine.kernels import JIT
-from nnsim.engine.kernels.rnn import cut_here, finish_forward, sigmoid, start_state, step_time, weight_gradients
+from nnsim.engine.kernels.rnn import (cut_here, finish_forward, sigmoid_as, start_state, step_time, tanh_as,
+                                     weight_gradients)
 
 
 @njit(**JIT)
@@ -31,10 +30,10 @@ def gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0, has_h0, reverse, steps, Z, Zh, R,
             for j in range(H):
                 hp = hcur[r, j]
                 hprev[q, j] = hp
-                rg = sigmoid(Z[q, j] + b_ih[j] + R[r, j] + b_hh[j])
-                zg = sigmoid(Z[q, H + j] + b_ih[H + j] + R[r, H + j] + b_hh[H + j])
+                rg = sigmoid_as(Z, Z[q, j] + b_ih[j] + R[r, j] + b_hh[j])
+                zg = sigmoid_as(Z, Z[q, H + j] + b_ih[H + j] + R[r, H + j] + b_hh[H + j])
                 ghn = R[r, 2 * H + j] + b_hh[2 * H + j]
-                ng = math.tanh(Z[q, 2 * H + j] + b_ih[2 * H + j] + rg * ghn)
+                ng = tanh_as(Z, Z[q, 2 * H + j] + b_ih[2 * H + j] + rg * ghn)
                 h = (1.0 - zg) * ng + zg * hp
                 Zh[q, 2 * H + j] = ghn
                 gr[q, j] = rg

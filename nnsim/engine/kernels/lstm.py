@@ -13,7 +13,8 @@ import numpy as np
 from numba import njit
 
 from nnsim.engine.kernels import JIT
-from nnsim.engine.kernels.rnn import cut_here, finish_forward, sigmoid, start_state, step_time, weight_gradients
+from nnsim.engine.kernels.rnn import (cut_here, finish_forward, sigmoid_as, start_state, step_time, tanh_as,
+                                     weight_gradients)
 
 VAR_STANDARD, VAR_PEEPHOLE, VAR_COUPLED = 0, 1, 2
 
@@ -21,10 +22,16 @@ VAR_STANDARD, VAR_PEEPHOLE, VAR_COUPLED = 0, 1, 2
 @njit(**JIT)
 def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, steps, Z, R, hcur, hprev,
                  hs, gi, gf, gg, go, cs, out, seq):
+    """Each step in short passes over contiguous rows (so the loops vectorize): pre-activations in R,
+    gate functions in place, then the cell and the state."""
     n = hcur.shape[0]
     H = hcur.shape[1]
+    gh = R.shape[1]
     coupled = variant == VAR_COUPLED
     peephole = variant == VAR_PEEPHOLE
+    fo = 0 if coupled else H  # column of the f block
+    go_ = gh - 2 * H  # column of the g block
+    oo = gh - H  # column of the o block
     np.dot(x, w_ih.T, Z)
     start_state(hcur, h0, has_h0)
     for k in range(steps):
@@ -34,49 +41,72 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, 
         for r in range(n):
             q = r * steps + t
             qp = r * steps + tp
-            for j in range(H):
-                cp = cs[qp, j] if k > 0 else 0.0
-                hprev[q, j] = hcur[r, j]
+            zr = R[r]
+            zx = Z[q]
+            for j in range(gh):
+                zr[j] += zx[j] + b_ih[j] + b_hh[j]
+            if peephole and k > 0:
+                cprev = cs[qp]
+                for j in range(H):
+                    zr[j] += peep[0, j] * cprev[j]
+                    zr[H + j] += peep[1, j] * cprev[j]
+            for j in range(go_):
+                zr[j] = sigmoid_as(R, zr[j])
+            for j in range(go_, oo):
+                zr[j] = tanh_as(R, zr[j])
+            if not peephole:
+                for j in range(oo, gh):
+                    zr[j] = sigmoid_as(R, zr[j])
+            c = cs[q]
+            if k > 0:
+                cprev = cs[qp]
                 if coupled:
-                    f = sigmoid(Z[q, j] + b_ih[j] + R[r, j] + b_hh[j])
-                    g = math.tanh(Z[q, H + j] + b_ih[H + j] + R[r, H + j] + b_hh[H + j])
-                    zo = Z[q, 2 * H + j] + b_ih[2 * H + j] + R[r, 2 * H + j] + b_hh[2 * H + j]
-                    i = 1.0 - f
+                    for j in range(H):
+                        c[j] = zr[j] * cprev[j] + (1 - zr[j]) * zr[go_ + j]
                 else:
-                    zi = Z[q, j] + b_ih[j] + R[r, j] + b_hh[j]
-                    zf = Z[q, H + j] + b_ih[H + j] + R[r, H + j] + b_hh[H + j]
-                    g = math.tanh(Z[q, 2 * H + j] + b_ih[2 * H + j] + R[r, 2 * H + j] + b_hh[2 * H + j])
-                    zo = Z[q, 3 * H + j] + b_ih[3 * H + j] + R[r, 3 * H + j] + b_hh[3 * H + j]
-                    if peephole:
-                        zi += peep[0, j] * cp
-                        zf += peep[1, j] * cp
-                    i = sigmoid(zi)
-                    f = sigmoid(zf)
-                c = f * cp + i * g
-                if peephole:
-                    zo += peep[2, j] * c
-                o = sigmoid(zo)
-                h = o * math.tanh(c)
-                gi[q, j] = i
-                gf[q, j] = f
-                gg[q, j] = g
-                go[q, j] = o
-                cs[q, j] = c
-                hs[q, j] = h
-                hcur[r, j] = h
-                if seq:
-                    out[r, t * H + j] = h
+                    for j in range(H):
+                        c[j] = zr[fo + j] * cprev[j] + zr[j] * zr[go_ + j]
+            elif coupled:
+                for j in range(H):
+                    c[j] = (1 - zr[j]) * zr[go_ + j]
+            else:
+                for j in range(H):
+                    c[j] = zr[j] * zr[go_ + j]
+            if peephole:
+                for j in range(H):
+                    zr[oo + j] = sigmoid_as(R, zr[oo + j] + peep[2, j] * c[j])
+            hq = hs[q]
+            hc = hcur[r]
+            hprev[q, :] = hc
+            for j in range(H):
+                hq[j] = zr[oo + j] * tanh_as(R, c[j])
+            hc[:] = hq
+            if coupled:
+                for j in range(H):
+                    gi[q, j] = 1 - zr[j]
+            else:
+                gi[q, :] = zr[:H]
+            gf[q, :] = zr[fo:fo + H]
+            gg[q, :] = zr[go_:oo]
+            go[q, :] = zr[oo:]
+            if seq:
+                out[r, t * H:(t + 1) * H] = hq
     finish_forward(hcur, out, seq)
 
 
 @njit(**JIT)
 def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi, gf, gg, go, cs, hprev,
                   dout, Z, R, dh, dc, dxs, dx, need_dx, dh0, need_h0, gw_ih, gw_hh, gb_ih, gb_hh):
+    """Per step and sample: the state gradient d, then the o block and the cell gradient, then the
+    i/f/g blocks and the carried cell gradient (short passes over rows, so they vectorize)."""
     n = dh.shape[0]
     H = dh.shape[1]
-    width = R.shape[1]
+    gh = R.shape[1]
     coupled = variant == VAR_COUPLED
     peephole = variant == VAR_PEEPHOLE
+    fo = 0 if coupled else H
+    go_ = gh - 2 * H
+    oo = gh - H
     dh[:, :] = 0.0
     dc[:, :] = 0.0
     if peephole:
@@ -87,42 +117,57 @@ def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq
         for r in range(n):
             q = r * steps + t
             qp = r * steps + tp
+            d = dh[r]
+            if seq:
+                dq = dout[r, t * H:(t + 1) * H]
+                for j in range(H):
+                    d[j] += dq[j]
+            elif k == steps - 1:
+                for j in range(H):
+                    d[j] += dout[r, j]
+            dr = R[r]
+            dcr = dc[r]
+            c = cs[q]
+            o = go[q]
             for j in range(H):
-                d = dh[r, j]
-                if seq:
-                    d += dout[r, t * H + j]
-                elif k == steps - 1:
-                    d += dout[r, j]
-                cp = cs[qp, j] if k > 0 else 0.0
-                i, f, g, o, c = gi[q, j], gf[q, j], gg[q, j], go[q, j], cs[q, j]
-                tc = math.tanh(c)
-                dzo = d * tc * o * (1.0 - o)
-                dcj = dc[r, j] + d * o * (1.0 - tc * tc)
-                if peephole:
-                    dcj += dzo * peep[2, j]
-                    gpeep[2, j] += dzo * c
-                dzg = dcj * i * (1.0 - g * g)
+                tc = tanh_as(R, c[j])
+                dr[oo + j] = d[j] * tc * o[j] * (1 - o[j])
+                dcr[j] += d[j] * o[j] * (1 - tc * tc)
+            if peephole:
+                for j in range(H):
+                    dcr[j] += dr[oo + j] * peep[2, j]
+                    gpeep[2, j] += dr[oo + j] * c[j]
+            i = gi[q]
+            f = gf[q]
+            g = gg[q]
+            for j in range(H):
+                dr[go_ + j] = dcr[j] * i[j] * (1 - g[j] * g[j])
+            if k > 0:
+                cp = cs[qp]
                 if coupled:
-                    dzf = dcj * (cp - g) * f * (1.0 - f)
-                    R[r, j] = dzf
-                    R[r, H + j] = dzg
-                    R[r, 2 * H + j] = dzo
-                    dc[r, j] = dcj * f
+                    for j in range(H):
+                        dr[j] = dcr[j] * (cp[j] - g[j]) * f[j] * (1 - f[j])
                 else:
-                    dzi = dcj * g * i * (1.0 - i)
-                    dzf = dcj * cp * f * (1.0 - f)
-                    R[r, j] = dzi
-                    R[r, H + j] = dzf
-                    R[r, 2 * H + j] = dzg
-                    R[r, 3 * H + j] = dzo
-                    carry = dcj * f
+                    for j in range(H):
+                        dr[j] = dcr[j] * g[j] * i[j] * (1 - i[j])
+                        dr[H + j] = dcr[j] * cp[j] * f[j] * (1 - f[j])
                     if peephole:
-                        carry += dzi * peep[0, j] + dzf * peep[1, j]
-                        gpeep[0, j] += dzi * cp
-                        gpeep[1, j] += dzf * cp
-                    dc[r, j] = carry
-            for j in range(width):
-                Z[q, j] = R[r, j]
+                        for j in range(H):
+                            gpeep[0, j] += dr[j] * cp[j]
+                            gpeep[1, j] += dr[H + j] * cp[j]
+            elif coupled:
+                for j in range(H):
+                    dr[j] = -dcr[j] * g[j] * f[j] * (1 - f[j])
+            else:
+                for j in range(H):
+                    dr[j] = dcr[j] * g[j] * i[j] * (1 - i[j])
+                    dr[H + j] = 0.0
+            for j in range(H):
+                dcr[j] *= f[j]
+            if peephole:
+                for j in range(H):
+                    dcr[j] += dr[j] * peep[0, j] + dr[H + j] * peep[1, j]
+            Z[q, :] = dr
         np.dot(R, w_hh, dh)
         if cut_here(k, bptt):
             dh[:, :] = 0.0
