@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a project and print its layers")
     check.add_argument("file", help="a .nnsim project file")
 
+    shot = sub.add_parser("screenshot", help="render the main window offscreen to a PNG")
+    shot_src = shot.add_mutually_exclusive_group(required=True)
+    shot_src.add_argument("file", nargs="?", help="a .nnsim project file")
+    shot_src.add_argument("--example", metavar="NAME", help="a bundled example")
+    shot.add_argument("--out", required=True, metavar="PNG", help="where to write the picture")
+    shot.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH", help="window size (default 1600x1000)")
+
     bench = sub.add_parser("bench", help="measure training speed (optionally against PyTorch)")
     bench.add_argument("--vs-torch", action="store_true", help="also time the same networks in PyTorch")
     bench.add_argument("--json", metavar="PATH", help="write the results as JSON here")
@@ -48,6 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seconds", type=_positive_float, default=2.0, help="time per measurement (default 2)")
     bench.add_argument("--case", action="append", metavar="NAME", help="run only this case (repeatable)")
     return parser
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 1600x1000") from None
+    if not (1000 <= w <= 8000 and 600 <= h <= 8000):
+        raise argparse.ArgumentTypeError(f"{text!r} is outside 1000x600 to 8000x8000")
+    return w, h
 
 
 def _positive_int(text: str) -> int:
@@ -72,13 +89,20 @@ def _number(text: str, kind: type, ok: Any, what: str) -> Any:
     return value
 
 
+COMMANDS = ("examples", "train", "check", "screenshot", "bench")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (len(argv) == 1 and _looks_like_project(argv[0])):
+        return _run_app(argv[0] if argv else None)  # `nnsim` or `nnsim FILE`: the desktop app
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
-    handler = {"examples": cmd_examples, "train": cmd_train, "check": cmd_check, "bench": cmd_bench}[args.command]
+    handler = {"examples": cmd_examples, "train": cmd_train, "check": cmd_check, "bench": cmd_bench,
+               "screenshot": cmd_screenshot}[args.command]
     try:
         return handler(args)
     except NNSimError as err:
@@ -93,6 +117,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("unexpected error in `nnsim %s`", " ".join(argv or sys.argv[1:]))
         print(f"nnsim: internal error; details were written to {path}. Please report it.", file=sys.stderr)
         return 1
+
+
+def _looks_like_project(arg: str) -> bool:
+    """`nnsim FILE` opens FILE in the app; any other lone word is a (mistyped) command."""
+    return arg not in COMMANDS and not arg.startswith("-") and (arg.endswith(".nnsim") or Path(arg).is_file())
+
+
+def _run_app(path: str | None) -> int:
+    from nnsim.gui.app import run
+
+    return run(path)
 
 
 # --- examples -------------------------------------------------------------------------------------
@@ -216,6 +251,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     for name, type_, shape, count in rows:
         print(f"{name:<{width}}{type_:<14}{shape:<16}{count:>12,}")
     print(f"{'total':<{width}}{'':<14}{'':<16}{sum(r[3] for r in rows):>12,}")
+    return 0
+
+
+# --- screenshot -------------------------------------------------------------------------------------
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    from nnsim.gui.app import screenshot
+    from nnsim.project import Project
+
+    project = Project.example(args.example) if args.example else Project.load(args.file)
+    out = screenshot(project, args.out, args.size, None if args.example else Path(args.file))
+    print(f"Wrote {out}")
     return 0
 
 

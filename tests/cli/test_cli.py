@@ -62,10 +62,25 @@ def test_python_dash_m_nnsim_version_works():
     assert result.stdout.strip() == f"nnsim {nnsim.__version__}"
 
 
-def test_no_command_prints_help_and_succeeds(capsys):
-    code, out, _ = run(capsys)
-    assert code == 0
-    assert "usage: nnsim" in out
+def test_no_command_opens_the_app(monkeypatch):
+    opened = []
+    monkeypatch.setattr("nnsim.cli._run_app", lambda path: opened.append(path) or 0)
+    assert main([]) == 0
+    assert opened == [None]
+
+
+def test_a_project_file_argument_opens_it_in_the_app(monkeypatch, tmp_path):
+    opened = []
+    monkeypatch.setattr("nnsim.cli._run_app", lambda path: opened.append(path) or 0)
+    assert main([str(tmp_path / "net.nnsim")]) == 0
+    assert opened == [str(tmp_path / "net.nnsim")]
+
+
+def test_help_prints_usage(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    assert "usage: nnsim" in capsys.readouterr().out
 
 
 def test_examples_prints_one_line_per_example_name_first(capsys):
@@ -214,7 +229,8 @@ def test_bad_arguments_exit_2_with_usage(capsys, argv):
 # --- bench ----------------------------------------------------------------------------------------
 def test_bench_json_has_one_row_per_case_without_torch_values(capsys, tmp_path):
     path = tmp_path / "bench.json"
-    code, _, _ = run(capsys, "bench", "--seconds", "0.2", "--json", str(path))
+    code, _, _ = run(capsys, "bench", "--seconds", "0.2", "--json", str(path), "--case", "mlp-tiny",
+                        "--case", "mlp-digits")
     assert code == 0
     rows = json.loads(path.read_text())
     assert [row["case"] for row in rows] == ["mlp-tiny", "mlp-digits"]
@@ -227,7 +243,7 @@ def test_bench_json_has_one_row_per_case_without_torch_values(capsys, tmp_path):
 def test_bench_vs_torch_gives_positive_ratios(capsys, tmp_path):
     pytest.importorskip("torch")
     path = tmp_path / "bench.json"
-    code, out, _ = run(capsys, "bench", "--vs-torch", "--seconds", "0.2", "--json", str(path))
+    code, out, _ = run(capsys, "bench", "--vs-torch", "--seconds", "0.2", "--json", str(path), "--case", "mlp-tiny")
     assert code == 0
     for row in json.loads(path.read_text()):
         assert row["torch_steps_per_s"] > 0

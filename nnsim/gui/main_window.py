@@ -1,0 +1,247 @@
+"""The main window: canvas in the middle, palette, inspector and dataset docks, menus, status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QMimeData, QRectF, QSettings, QSize, Qt, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+
+import nnsim
+from nnsim.graph import Problem
+from nnsim.gui.actions import build_menus, fill_recent_menu
+from nnsim.gui.canvas.scene import GraphScene
+from nnsim.gui.canvas.view import GraphView
+from nnsim.gui.concepts import ConceptsDialog
+from nnsim.gui.document import Document
+from nnsim.gui.files import FileController
+from nnsim.gui.panels import DatasetView, InspectorWidget, PaletteWidget
+from nnsim.gui.warmup import Warmup
+from nnsim.project import Project
+
+CLIPBOARD_MIME = "application/x-nnsim-nodes"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, project: Project, path: Path | None = None, warm_up: bool = True,
+                 restore_settings: bool = True):
+        super().__init__()
+        self.setObjectName("main_window")
+        self.document = Document(project, path, self)
+        self.scene = GraphScene(self.document, self)
+        self.view = GraphView(self.scene)
+        self.setCentralWidget(self.view)
+        self.files = FileController(self.document, self)
+        self._build_docks()
+        self.actions_by_name = build_menus(self)
+        self.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self, self.recent_menu))
+        fill_recent_menu(self, self.recent_menu)
+        self._build_status()
+        self._connect()
+        self.persist_settings = restore_settings
+        if restore_settings:
+            self._restore_settings()
+        else:
+            self.resize(1400, 860)
+        self._update_title()
+        self.warmup = Warmup(self)
+        self.warmup.done.connect(self._warmup_done)
+        if warm_up:
+            self.status_engine.setText("Compiling kernels...")
+            self.warmup.start()
+
+    # --- construction --------------------------------------------------------------------------
+    def _build_docks(self) -> None:
+        self.palette_widget = PaletteWidget()
+        self.inspector = InspectorWidget(self.document)
+        self.dataset_view = DatasetView(self.document)
+        self.docks: dict[str, QDockWidget] = {}
+        for key, title, widget, area in (
+                ("palette", "Palette", self.palette_widget, Qt.DockWidgetArea.LeftDockWidgetArea),
+                ("inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
+                ("dataset", "Dataset", self.dataset_view, Qt.DockWidgetArea.RightDockWidgetArea)):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock_{key}")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[key] = dock
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["dataset"])
+        self.docks["inspector"].raise_()
+
+    def _build_status(self) -> None:
+        self.status_validation = QLabel()
+        self.status_engine = QLabel()
+        self.statusBar().addWidget(self.status_validation, 1)
+        self.statusBar().addPermanentWidget(self.status_engine)
+        self.show_validation(self.document.problems)
+
+    def _connect(self) -> None:
+        doc = self.document
+        doc.validation_changed.connect(self.show_validation)
+        doc.modified_changed.connect(lambda *_: self._update_title())
+        doc.path_changed.connect(lambda *_: self._update_title())
+        doc.project_replaced.connect(self._on_project_replaced)
+        self.scene.message.connect(self.show_message)
+        self.scene.selectionChanged.connect(self._on_selection)
+        self.scene.node_activated.connect(self._on_node_activated)
+        self.palette_widget.add_requested.connect(self._add_at_center)
+        self.files.recent_changed.connect(lambda: fill_recent_menu(self, self.recent_menu))
+
+    # --- status and title ------------------------------------------------------------------------
+    @Slot(list)
+    def show_validation(self, problems: list[Problem]) -> None:
+        if not problems:
+            self.status_validation.setText("✓ The network is valid: ready to train.")
+            self.status_validation.setStyleSheet("color: #2f9e44;")
+        else:
+            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+            self.status_validation.setText(f"✗ {problems[0].message}{more}")
+            self.status_validation.setStyleSheet("color: #e5484d;")
+            self.status_validation.setToolTip("\n".join(p.message for p in problems))
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _update_title(self) -> None:
+        name = self.document.path.name if self.document.path else "Untitled"
+        title = self.document.project.title
+        self.setWindowTitle(f"{name}[*] — {title} — NNSim" if title else f"{name}[*] — NNSim")
+        self.setWindowModified(self.document.modified)
+
+    @Slot(str)
+    def _warmup_done(self, error: str) -> None:
+        self.status_engine.setText(error or "Engine ready")
+
+    # --- selection ------------------------------------------------------------------------------
+    def _on_selection(self) -> None:
+        if not shiboken6.isValid(self.scene):  # the scene clears its selection while being destroyed
+            return
+        ids = self.scene.selected_node_ids()
+        self.inspector.show_node(ids[0] if len(ids) == 1 else None)
+
+    def _on_node_activated(self, node_id: str) -> None:
+        self.docks["inspector"].raise_()
+        self.inspector.show_node(node_id)
+
+    def _on_project_replaced(self) -> None:
+        self.inspector.show_node(None)
+        self._update_title()
+        self.view.fit()
+
+    def _add_at_center(self, type_name: str) -> None:
+        node_id = self.view.add_at_center(type_name)
+        if node_id is not None:
+            self.scene.clearSelection()
+            self.scene.nodes[node_id].setSelected(True)
+
+    # --- edit actions ---------------------------------------------------------------------------
+    def select_all(self) -> None:
+        for item in self.scene.nodes.values():
+            item.setSelected(True)
+
+    def copy(self) -> None:
+        data = self.scene.copy_selection()
+        if data is None:
+            return
+        mime = QMimeData()
+        text = json.dumps(data)
+        mime.setData(CLIPBOARD_MIME, text.encode("utf-8"))
+        mime.setText(text)
+        QGuiApplication.clipboard().setMimeData(mime)
+
+    def cut(self) -> None:
+        self.copy()
+        self.scene.delete_selection()
+
+    def paste(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        raw = bytes(mime.data(CLIPBOARD_MIME)).decode("utf-8") if mime.hasFormat(CLIPBOARD_MIME) else mime.text()
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            self.show_message("The clipboard holds no NNSim nodes.")
+            return
+        self.scene.paste(data)
+
+    def duplicate(self) -> None:
+        data = self.scene.copy_selection()
+        if data is not None:
+            self.scene.paste(data)
+
+    # --- export, help -------------------------------------------------------------------------------
+    def export_canvas(self, fmt: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, f"Export canvas as {fmt.upper()}", f"network.{fmt}",
+                                              f"{fmt.upper()} files (*.{fmt})")
+        if path:
+            self.export_canvas_to(Path(path), fmt)
+
+    def export_canvas_to(self, path: Path, fmt: str) -> bool:
+        rect = self.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        size = QSize(max(int(rect.width()), 1), max(int(rect.height()), 1))
+        target = QRectF(0, 0, size.width(), size.height())
+        if fmt == "svg":
+            generator = QSvgGenerator()
+            generator.setFileName(str(path))
+            generator.setSize(size)
+            generator.setViewBox(target)
+            generator.setTitle(self.document.project.title or "NNSim network")
+            painter = QPainter(generator)
+            self.scene.render(painter, target, rect)
+            painter.end()
+            ok = path.is_file()
+        else:
+            image = QImage(size * 2, QImage.Format.Format_ARGB32)
+            image.fill(Qt.GlobalColor.white)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self.scene.render(painter, QRectF(0, 0, size.width() * 2, size.height() * 2), rect)
+            painter.end()
+            ok = image.save(str(path))
+        if not ok:
+            QMessageBox.warning(self, "Export failed", f"Could not write {path}: check the folder and the name.")
+        return ok
+
+    def show_concepts(self) -> None:
+        ConceptsDialog(self).exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About NNSim",
+                          f"<h3>NNSim {nnsim.__version__}</h3><p>A neural-network simulator: build networks "
+                          "from nodes, train them with a Numba engine, and watch them learn.</p>")
+
+    # --- settings and closing ---------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def _save_settings(self) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        if self.persist_settings:
+            self._save_settings()
+            self.files.discard_recovery()
+        self.warmup.stop()
+        event.accept()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):
+            self._fitted = True
+            self.view.fit()
