@@ -44,6 +44,10 @@ class Input(LayerKind):
     max_inputs = 0
 
     @classmethod
+    def key_params(cls, params):
+        return "samples from the dataset"
+
+    @classmethod
     def output_shape(cls, in_shapes, params, node, sources):
         raise AssertionError("the graph gives Input its shape from the dataset")
 

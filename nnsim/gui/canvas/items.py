@@ -106,11 +106,10 @@ class NodeItem(QGraphicsObject):
         painter.setPen(QPen(border, 3 if (self.isSelected() or self.error) else 1.5))
         painter.setBrush(QBrush(style.node_fill()))
         painter.drawRoundedRect(rect, 8, 8)
-        header = QRectF(0, 0, style.NODE_WIDTH, 24)
-        path = QPainterPath()
-        path.addRoundedRect(header, 8, 8)
-        path.addRect(QRectF(0, 12, style.NODE_WIDTH, 12))
-        painter.fillPath(path.simplified(), QBrush(accent))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(accent))
+        painter.drawRoundedRect(QRectF(0, 0, style.NODE_WIDTH, 24), 8, 8)
+        painter.drawRect(QRectF(0, 12, style.NODE_WIDTH, 12))  # square off the header's lower corners
         self._paint_texts(painter)
 
     def _paint_texts(self, painter: QPainter) -> None:
