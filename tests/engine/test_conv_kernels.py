@@ -219,3 +219,18 @@ def test_conv1d_and_pool_references_match_finite_differences():
     seq, dq = rng.normal(size=(2, 6, 3)), rng.normal(size=(2, 3, 3))
     close(ref.maxpool1d_backward(seq, dq, 2, 2),
           _numeric(lambda: float(np.sum(ref.maxpool1d_forward(seq, 2, 2) * dq)), seq), 1e-7)
+
+
+@pytest.mark.parametrize("k,s", [(2, 2), (2, 1), (3, 2)])
+def test_maxpool_ties_after_relu_match_reference(k, s):
+    """ReLU outputs hold many equal zeros; the 2x2 fast path and the general loop agree with the reference."""
+    x = np.maximum(np.random.default_rng(k + s).normal(size=(3, 2, 7, 6)), 0.0)
+    x[0, 0] = 0.0
+    oh, ow = (7 - k) // s + 1, (6 - k) // s + 1
+    y, arg = np.zeros((3, 2, oh, ow)), np.zeros((3, 2, oh, ow))
+    kp2.maxpool2d_forward(x, y, arg, k, s)
+    close(y, ref.maxpool2d_forward(x, k, s))
+    dy = np.random.default_rng(0).normal(size=y.shape)
+    dx = np.zeros_like(x)
+    kp2.maxpool2d_backward(dy, dx, arg)
+    close(dx, ref.maxpool2d_backward(x, dy, k, s))

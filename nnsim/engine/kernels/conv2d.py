@@ -78,8 +78,13 @@ def _valid_range(j, pad, s, width, count):
 
 @njit(**JIT)
 def im2col(x, r0, m, kh, kw, s, pt, pl, oh, ow, col):
-    """col[(c*KH + i)*KW + j, r*OH*OW + a*OW + b] = x[r0 + r, c, a*s - pt + i, b*s - pl + j] (0 outside)."""
+    """col[(c*KH + i)*KW + j, r*OH*OW + a*OW + b] = x[r0 + r, c, a*s - pt + i, b*s - pl + j] (0 outside).
+
+    Flat indexing keeps the short inner copies cheap (they dominate for small images).
+    """
     c_in, h, w = x.shape[1], x.shape[2], x.shape[3]
+    xf = x.reshape(-1)
+    cf = col.reshape(-1)
     ohw = oh * ow
     for c in range(c_in):
         for i in range(kh):
@@ -87,26 +92,29 @@ def im2col(x, r0, m, kh, kw, s, pt, pl, oh, ow, col):
             for j in range(kw):
                 row = (c * kh + i) * kw + j
                 b_lo, b_hi = _valid_range(j, pl, s, w, ow)
+                full = a_lo == 0 and a_hi == oh and b_lo == 0 and b_hi == ow
                 for r in range(m):
-                    for a in range(oh):
-                        p = r * ohw + a * ow
-                        if a < a_lo or a >= a_hi:
-                            for b in range(ow):
-                                col[row, p + b] = 0.0
-                            continue
-                        ih = a * s - pt + i
-                        for b in range(b_lo):
-                            col[row, p + b] = 0.0
-                        for b in range(b_lo, b_hi):
-                            col[row, p + b] = x[r0 + r, c, ih, b * s - pl + j]
-                        for b in range(b_hi, ow):
-                            col[row, p + b] = 0.0
+                    dst0 = row * m * ohw + r * ohw
+                    if not full:
+                        cf[dst0:dst0 + ohw] = 0.0
+                    src0 = ((r0 + r) * c_in + c) * h * w + (i - pt) * w + (j - pl)
+                    for a in range(a_lo, a_hi):
+                        dst = dst0 + a * ow
+                        src = src0 + a * s * w
+                        if s == 1:
+                            for b in range(b_lo, b_hi):
+                                cf[dst + b] = xf[src + b]
+                        else:
+                            for b in range(b_lo, b_hi):
+                                cf[dst + b] = xf[src + b * s]
 
 
 @njit(**JIT)
 def col2im(col, r0, m, kh, kw, s, pt, pl, oh, ow, dx):
     """The adjoint of :func:`im2col`: add every column entry back into ``dx`` where it came from."""
     c_in, h, w = dx.shape[1], dx.shape[2], dx.shape[3]
+    xf = dx.reshape(-1)
+    cf = col.reshape(-1)
     ohw = oh * ow
     for c in range(c_in):
         for i in range(kh):
@@ -115,11 +123,17 @@ def col2im(col, r0, m, kh, kw, s, pt, pl, oh, ow, dx):
                 row = (c * kh + i) * kw + j
                 b_lo, b_hi = _valid_range(j, pl, s, w, ow)
                 for r in range(m):
+                    dst0 = row * m * ohw + r * ohw
+                    src0 = ((r0 + r) * c_in + c) * h * w + (i - pt) * w + (j - pl)
                     for a in range(a_lo, a_hi):
-                        p = r * ohw + a * ow
-                        ih = a * s - pt + i
-                        for b in range(b_lo, b_hi):
-                            dx[r0 + r, c, ih, b * s - pl + j] += col[row, p + b]
+                        dst = dst0 + a * ow
+                        src = src0 + a * s * w
+                        if s == 1:
+                            for b in range(b_lo, b_hi):
+                                xf[src + b] += cf[dst + b]
+                        else:
+                            for b in range(b_lo, b_hi):
+                                xf[src + b * s] += cf[dst + b]
 
 
 # --- Conv2D --------------------------------------------------------------------------------------
@@ -152,12 +166,7 @@ def conv2d_backward(x, w, dy, dx, need_dx, gw, gb, has_bias, col, tmp, gwt, kh, 
     f, ckk = w.shape
     ohw = oh * ow
     if has_bias:
-        for o in range(f):
-            acc = 0.0
-            for r in range(n):
-                for p in range(ohw):
-                    acc += dy[r, o, p]
-            gb[o] = acc
+        gb[:] = 0.0
     for r0 in range(0, n, chunk):
         m = min(chunk, n - r0)
         cols = col[:ckk * m * ohw].reshape((ckk, m * ohw))
@@ -166,8 +175,13 @@ def conv2d_backward(x, w, dy, dx, need_dx, gw, gb, has_bias, col, tmp, gwt, kh, 
             im2col(x, r0, m, kh, kw, s, pt, pl, oh, ow, cols)
         for r in range(m):
             for o in range(f):
+                acc = 0.0
                 for p in range(ohw):
-                    dout[o, r * ohw + p] = dy[r0 + r, o, p]
+                    v = dy[r0 + r, o, p]
+                    dout[o, r * ohw + p] = v
+                    acc += v
+                if has_bias:
+                    gb[o] += acc
         if r0 == 0:
             mm_nt(dout, cols, gw)
         else:

@@ -15,29 +15,43 @@ def maxpool2d_forward(x, y, argmax, k, s):
     oh, ow = y.shape[2], y.shape[3]
     for r in range(n):
         for c in range(c_in):
+            xc, yc, ac = x[r, c], y[r, c], argmax[r, c]
             for a in range(oh):
+                i0 = a * s
+                if k == 2:
+                    _max2_row(xc[i0], xc[i0 + 1], yc[a], ac[a], i0 * w, w, s)
+                    continue
                 for b in range(ow):
-                    bi, bj = a * s, b * s
-                    best = x[r, c, bi, bj]
-                    for i in range(a * s, a * s + k):
-                        for j in range(b * s, b * s + k):
-                            v = x[r, c, i, j]
-                            if v > best:
-                                best, bi, bj = v, i, j
-                    y[r, c, a, b] = best
-                    argmax[r, c, a, b] = bi * w + bj
+                    j0 = b * s
+                    best, at = xc[i0, j0], i0 * w + j0
+                    for i in range(i0, i0 + k):
+                        for j in range(j0, j0 + k):
+                            if xc[i, j] > best:
+                                best, at = xc[i, j], i * w + j
+                    yc[a, b] = best
+                    ac[a, b] = at
+
+
+@njit(inline="always", **JIT)
+def _max2_row(x0, x1, y, arg, base, w, s):
+    """One output row of 2x2 windows, without branches (random data would mispredict them)."""
+    for b in range(y.shape[0]):
+        j = b * s
+        v0, v1, v2, v3 = x0[j], x0[j + 1], x1[j], x1[j + 1]
+        best = max(max(v0, v1), max(v2, v3))
+        first = int(v0 != best) * (1 + int(v1 != best) * (1 + int(v2 != best)))  # 0..3, row-major
+        y[b] = best
+        arg[b] = base + j + (first & 1) + (first >> 1) * w
 
 
 @njit(**JIT)
 def maxpool2d_backward(dy, dx, argmax):
     n, c_in, oh, ow = dy.shape
-    w = dx.shape[3]
-    for r in range(n):
-        for c in range(c_in):
-            for a in range(oh):
-                for b in range(ow):
-                    idx = int(argmax[r, c, a, b])
-                    dx[r, c, idx // w, idx % w] += dy[r, c, a, b]
+    hw = dx.shape[2] * dx.shape[3]
+    dxf, dyf, af = dx.reshape(-1), dy.reshape(-1), argmax.reshape(-1)
+    for plane in range(n * c_in):
+        for q in range(plane * oh * ow, (plane + 1) * oh * ow):
+            dxf[plane * hw + int(af[q])] += dyf[q]
 
 
 @njit(**JIT)
