@@ -4,10 +4,10 @@ Everything a step needs lives in flat arrays, so one call runs many steps withou
 Python (per-call overhead dominates small networks). The same functions compile for float32
 (training) and float64 (gradient checks).
 
-There are two entry points sharing one loop: :func:`run_dense` knows only the dense family of ops
-and :func:`run_full` every family. A dense network never waits for the conv and recurrent
-kernels to compile (Numba compiles everything an entry point can reach, and re-optimizes it for
-each entry point, so keeping one loop per entry matters for cold-start time).
+Four entry points share one loop: :func:`run_dense` knows only the dense family of ops,
+:func:`run_conv` adds convolution, :func:`run_recurrent` adds the recurrent family, and
+:func:`run_full` knows them all. A network waits only for the kernels it can use to compile
+(Numba compiles everything an entry point can reach, and re-optimizes it for each entry point).
 """
 
 import numpy as np
@@ -40,6 +40,44 @@ def backward_dense(iops, fops, n, last, P, G, A, D, AUX, training):
     for k in range(last, -1, -1):
         _zero_written_gradients(iops[k], n, D)
         dense_ops.backward_op(iops[k], fops[k], n, P, G, A, D, AUX, training)
+
+
+@njit(inline="always", **JIT)
+def forward_conv(iops, fops, n, P, A, AUX, rng, training):
+    for k in range(iops.shape[0]):
+        if iops[k, 0] < FIRST_CONV_OP:
+            dense_ops.forward_op(iops[k], fops[k], n, P, A, AUX, rng, training)
+        else:
+            conv_ops.forward_op(iops[k], fops[k], n, P, A, AUX, rng, training)
+
+
+@njit(inline="always", **JIT)
+def backward_conv(iops, fops, n, last, P, G, A, D, AUX, training):
+    for k in range(last, -1, -1):
+        _zero_written_gradients(iops[k], n, D)
+        if iops[k, 0] < FIRST_CONV_OP:
+            dense_ops.backward_op(iops[k], fops[k], n, P, G, A, D, AUX, training)
+        else:
+            conv_ops.backward_op(iops[k], fops[k], n, P, G, A, D, AUX, training)
+
+
+@njit(inline="always", **JIT)
+def forward_recurrent(iops, fops, n, P, A, AUX, rng, training):
+    for k in range(iops.shape[0]):
+        if iops[k, 0] < FIRST_CONV_OP:
+            dense_ops.forward_op(iops[k], fops[k], n, P, A, AUX, rng, training)
+        else:
+            recurrent_ops.forward_op(iops[k], fops[k], n, P, A, AUX, rng, training)
+
+
+@njit(inline="always", **JIT)
+def backward_recurrent(iops, fops, n, last, P, G, A, D, AUX, training):
+    for k in range(last, -1, -1):
+        _zero_written_gradients(iops[k], n, D)
+        if iops[k, 0] < FIRST_CONV_OP:
+            dense_ops.backward_op(iops[k], fops[k], n, P, G, A, D, AUX, training)
+        else:
+            recurrent_ops.backward_op(iops[k], fops[k], n, P, G, A, D, AUX, training)
 
 
 @njit(inline="always", **JIT)
@@ -94,6 +132,22 @@ def run_dense(mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y
     """Entry point for programs of dense-family ops only; see :func:`_run`."""
     return _run(forward_dense, backward_dense, mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X,
                 Y, order, start, n_steps, batch, io, opt, hp, counters, rng, stats, preds)
+
+
+@njit(**JIT)
+def run_conv(mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, start, n_steps,
+             batch, io, opt, hp, counters, rng, stats, preds):
+    """Entry point for programs of dense and convolution ops; see :func:`_run`."""
+    return _run(forward_conv, backward_conv, mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X,
+                Y, order, start, n_steps, batch, io, opt, hp, counters, rng, stats, preds)
+
+
+@njit(**JIT)
+def run_recurrent(mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, start, n_steps,
+                  batch, io, opt, hp, counters, rng, stats, preds):
+    """Entry point for programs of dense and recurrent ops; see :func:`_run`."""
+    return _run(forward_recurrent, backward_recurrent, mode, training, iops, fops, P, G, A, D, AUX, S1, S2,
+                segs, T, X, Y, order, start, n_steps, batch, io, opt, hp, counters, rng, stats, preds)
 
 
 @njit(**JIT)

@@ -57,7 +57,8 @@ class Network:
                                         node.out_shape)
         self.buffers = bufs
         self.iops, self.fops = b.build(input_offset=0)
-        self._entry = it.run_full if b.needs_full_engine else it.run_dense
+        self._entry = {frozenset(): it.run_dense, frozenset({"conv"}): it.run_conv,
+                       frozenset({"recurrent"}): it.run_recurrent}.get(frozenset(b.families), it.run_full)
         self.weight_slots: list[WeightSlot] = b.weights
         self.internal_slots = b.internals
         self.ops = b.ops
@@ -109,8 +110,11 @@ class Network:
         rng = np.random.default_rng(seed)
         for slot in self.weight_slots:
             s = slot.spec
-            values = initialize(s.init, s.shape, s.fan_in, s.fan_out, rng)
-            self.P[slot.offset:slot.offset + slot.size] = values.ravel()
+            values = initialize(s.init, s.shape, s.fan_in, s.fan_out, rng).ravel()
+            if s.offset is not None:
+                start, stop, value = s.offset
+                values[start:stop] += value
+            self.P[slot.offset:slot.offset + slot.size] = values
         self.S1[:] = 0
         self.S2[:] = 0
         self.rng[:] = seed_state(seed)
@@ -158,8 +162,10 @@ class Network:
 
     # --- running -------------------------------------------------------------------------------
     def _as_rows(self, x: np.ndarray, shape: tuple[int, ...], what: str) -> np.ndarray:
+        """Samples as contiguous rows; accepts (n, *shape) or already-flat rows (n, prod(shape))."""
         x = np.asarray(x, dtype=self.dtype)
-        if x.shape[1:] != tuple(shape):
+        flat = x.ndim == 2 and x.shape[1] == math.prod(shape)
+        if x.shape[1:] != tuple(shape) and not flat:
             raise TrainingError(f"The {what} has per-sample shape {x.shape[1:]} but the network needs {tuple(shape)}.")
         return np.ascontiguousarray(x.reshape(len(x), -1))
 

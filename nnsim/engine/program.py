@@ -123,9 +123,15 @@ class ProgramBuilder:
         return out
 
     @property
-    def needs_full_engine(self) -> bool:
-        """True when an op beyond the dense family is used (conv, recurrent)."""
-        return any(rec.opcode >= FIRST_CONV_OP for rec in self.ops)
+    def families(self) -> set[str]:
+        """Which op families the program uses: "conv", "recurrent" (dense ops run everywhere)."""
+        out = set()
+        for rec in self.ops:
+            if rec.opcode >= FIRST_RECURRENT_OP:
+                out.add("recurrent")
+            elif rec.opcode >= FIRST_CONV_OP:
+                out.add("conv")
+        return out
 
     def build(self, input_offset: int) -> tuple[np.ndarray, np.ndarray]:
         """Pack the op table, deciding for every input slot whether backward writes or adds."""

@@ -10,7 +10,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
 from nnsim.core.errors import NNSimError
@@ -33,12 +33,16 @@ class Document(QObject):
     def __init__(self, project: Project, path: Path | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modified_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.project = project
         self.path = path
         self.problems: list[Problem] = []
         self._dataset_error: str | None = None
         self._attach()
+
+    @Slot(bool)
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
 
     # --- the project --------------------------------------------------------------------------
     @property

@@ -48,7 +48,8 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 860)
         self._update_title()
-        self.warmup = Warmup(self)
+        snapshot = Project(project.graph.copy(), dict(project.dataset), dict(project.training))
+        self.warmup = Warmup(snapshot, self)  # the worker never reads the live, editable graph
         self.warmup.done.connect(self._warmup_done)
         if warm_up:
             self.status_engine.setText("Compiling kernels...")

@@ -12,25 +12,33 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 class WarmupWorker(QObject):
     finished = Signal(str)  # "" when done, else a one-line reason
 
+    def __init__(self, project=None):
+        super().__init__()
+        self.project = project
+
     @Slot()
     def run(self) -> None:
         try:
-            compile_engines()
+            compile_engines(self.project)
         except Exception as err:  # warm-up is an optimisation: report, never crash
             self.finished.emit(f"Kernel warm-up failed: {err}")
             return
         self.finished.emit("")
 
 
-def compile_engines() -> None:
-    """Compile the dense-only entry point (and the full one, used by conv/recurrent networks)."""
+def compile_engines(project=None) -> None:
+    """Compile the dense entry point, then the one the open project's network needs (if valid)."""
+    from nnsim.core.errors import NNSimError
     from nnsim.engine.network import Network
     from nnsim.graph import sequential
 
     dense = sequential([("Input", {}), ("Dense", {"units": 2, "activation": "tanh"})])
     Network(dense.resolve((2,)), "mse", max_batch=2).compile_kernels()
-    full = sequential([("Input", {}), ("Embedding", {"vocab_size": 4, "dim": 2}), ("GlobalMaxPool1D", {})])
-    Network(full.resolve((3,)), "mse", max_batch=2).compile_kernels()
+    if project is not None:
+        try:
+            project.build_network(use_saved_weights=False).compile_kernels()
+        except NNSimError:
+            pass  # an invalid network compiles later, once it is fixed
 
 
 class Warmup(QObject):
@@ -38,10 +46,10 @@ class Warmup(QObject):
 
     done = Signal(str)
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, project=None, parent: QObject | None = None):
         super().__init__(parent)
         self.thread = QThread()
-        self.worker = WarmupWorker()
+        self.worker = WarmupWorker(project)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.finished.connect(self._on_finished)

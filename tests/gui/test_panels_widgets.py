@@ -22,24 +22,6 @@ from nnsim.gui.panels import DatasetView, InspectorWidget, PaletteWidget, ParamF
 from nnsim.project import Project  # noqa: E402
 
 
-# PySide6 6.12.0's SignalInstance.emit() returns True without taking a reference: every emit from
-# Python drops one reference to True (see the report to the main session). A few thousand emits
-# (pyqtgraph emits many) then abort the interpreter at exit ("bool_dealloc"). Holding extra
-# references keeps these tests' process alive until the real fix (a newer PySide6 or a shared
-# workaround in conftest) lands; it changes nothing about what is tested. The references are added
-# to the count directly (never released), since a list holding them is freed before True at exit.
-def _pin_true(extra: int = 1_000_000) -> None:
-    import ctypes
-    import PySide6
-
-    if PySide6.__version__ == "6.12.0" and not getattr(sys, "_nnsim_true_pinned", False):
-        ctypes.c_ssize_t.from_address(id(True)).value += extra
-        sys._nnsim_true_pinned = True  # type: ignore[attr-defined]  (once per process)
-
-
-_pin_true()
-
-
 @pytest.fixture
 def document(qtbot):
     doc = Document(Project.example("spiral"))

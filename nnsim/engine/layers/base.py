@@ -32,6 +32,7 @@ class WeightSpec:
     fan_out: int = 1
     decay: bool = True  # L1/L2 regularization applies (weights yes, biases no)
     trainable: bool = True  # False for BatchNorm running statistics
+    offset: tuple[int, int, float] | None = None  # (start, stop, value): added to flat elements after init
 
 
 class LayerKind:

@@ -12,11 +12,10 @@ PyTorch with H = units and I = input features:
 
 from __future__ import annotations
 
-import numpy as np
 
 from nnsim.core.errors import ShapeError
 from nnsim.core.params import ParamSpec
-from nnsim.engine.initializers import INITIALIZER_NAMES, initialize
+from nnsim.engine.initializers import INITIALIZER_NAMES
 from nnsim.engine.kernels.rnn import ACT_RELU, ACT_TANH
 from nnsim.engine.layers.base import LayerKind, WeightSpec, register
 from nnsim.engine.ops.recurrent_ops import (INTERNALS, OP_EMBEDDING, OP_GRU, OP_LSTM, OP_SIMPLE_RNN, gate_blocks,
@@ -63,15 +62,6 @@ class Embedding(LayerKind):
 
 
 # --- recurrent layers ------------------------------------------------------------------------
-def _probe_init(name: str) -> bool:
-    """True when the initializers know ``name`` (row-offset inits need a newer initializers module)."""
-    try:
-        initialize(name, (2,), 1, 1, np.random.default_rng(0))
-    except (ValueError, TypeError, IndexError):
-        return False
-    return True
-
-
 _TORCH_INIT = "pytorch"
 _INIT_CHOICES = (_TORCH_INIT,) + INITIALIZER_NAMES
 _VARIANTS = ("standard", "peephole", "coupled")
@@ -143,14 +133,15 @@ class _Recurrent(LayerKind):
             w_init, b_init, fan_ih, fan_hh = init, "zeros", n_in, hidden
         specs = [WeightSpec("weight_ih" + suffix, (gh, n_in), w_init, fan_in=fan_ih, fan_out=gh),
                  WeightSpec("weight_hh" + suffix, (gh, hidden), w_init, fan_in=fan_hh, fan_out=gh),
-                 WeightSpec("bias_ih" + suffix, (gh,), cls.bias_ih_init(params, b_init), fan_in=6 * hidden,
-                            decay=False),
+                 WeightSpec("bias_ih" + suffix, (gh,), b_init, fan_in=6 * hidden, decay=False,
+                            offset=cls.bias_ih_offset(params)),
                  WeightSpec("bias_hh" + suffix, (gh,), b_init, fan_in=6 * hidden, decay=False)]
         return specs + cls.extra_specs(params, suffix)
 
     @classmethod
-    def bias_ih_init(cls, params, default: str) -> str:
-        return default
+    def bias_ih_offset(cls, params) -> tuple[int, int, float] | None:
+        """A constant added to some rows of bias_ih after initialization (LSTM's forget bias)."""
+        return None
 
     @classmethod
     def extra_specs(cls, params, suffix) -> list[WeightSpec]:
@@ -249,14 +240,13 @@ class LSTM(_Recurrent):
         return _VARIANTS.index(params["variant"])
 
     @classmethod
-    def bias_ih_init(cls, params, default):
+    def bias_ih_offset(cls, params):
         fb = params["forget_bias"]
         if fb == 0.0:
-            return default
+            return None
         hidden = params["units"]
         start = 0 if params["variant"] == "coupled" else hidden  # the f block
-        name = f"{default}+rows:{start}:{start + hidden}:{fb!r}"
-        return name if _probe_init(name) else default
+        return (start, start + hidden, fb)
 
     @classmethod
     def extra_specs(cls, params, suffix):
