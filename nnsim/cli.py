@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--jit", action="store_true", help="also time `nnsim train --example xor` cold and warm")
     bench.add_argument("--seconds", type=_positive_float, default=2.0, help="time per measurement (default 2)")
     bench.add_argument("--case", action="append", metavar="NAME", help="run only this case (repeatable)")
+    bench.add_argument("--editor", action="store_true", help="time the editor: start-up and a 200-node canvas frame")
     return parser
 
 
@@ -268,6 +269,14 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 # --- bench ------------------------------------------------------------------------------------------
 def cmd_bench(args: argparse.Namespace) -> int:
     from nnsim import bench
+
+    if args.editor:
+        from nnsim.gui import bench_editor
+
+        result = bench_editor.run(echo=print)
+        if args.json:
+            _write_json(args.json, result)
+        return 0
 
     rows = bench.run_cases(vs_torch=args.vs_torch, seconds=args.seconds, echo=print, names=args.case)
     if args.jit:

@@ -7,11 +7,26 @@ command per drag; everything else follows model events.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from nnsim.graph.model import Edge, Node
 from nnsim.gui.canvas import style
+
+
+_FONTS: tuple[QFont, QFont] | None = None
+
+
+def _fonts() -> tuple[QFont, QFont]:
+    """(bold title font, small body font), made once."""
+    global _FONTS
+    if _FONTS is None:
+        bold, small = QFont(), QFont()
+        bold.setBold(True)
+        bold.setPointSizeF(9.0)
+        small.setPointSizeF(8.5)
+        _FONTS = (bold, small)
+    return _FONTS
 
 
 class PortItem(QGraphicsItem):
@@ -72,6 +87,8 @@ class NodeItem(QGraphicsObject):
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         self.setZValue(1)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # repaint only on change
+        self._texts = {"title": "", "key": "", "shape": ""}
         self.input_port = PortItem(self, False) if node.kind.max_inputs != 0 else None
         self.output_port = PortItem(self, True)
         self.edges: list[EdgeItem] = []
@@ -86,20 +103,21 @@ class NodeItem(QGraphicsObject):
         self.key_text = kind.key_params(kind.check_params(self.node.params, self.node.name))
         self.setPos(QPointF(*self.node.position))
         self.setToolTip(self.error or self.node.kind.help)
-        self.update()
+        self._elide_texts()
 
     def set_info(self, shape: tuple[int, ...] | None, params: int | None, error: str | None) -> None:
         self.shape_text = "→ " + ("x".join(map(str, shape)) if shape else "?")
         self.params_text = f"{params:,} params" if params else ""
         self.error = error
         self.setToolTip(error or self.node.kind.help)
-        self.update()
+        self._elide_texts()
 
     def boundingRect(self) -> QRectF:
         return QRectF(-4, -4, style.NODE_WIDTH + 8, style.NODE_HEIGHT + 8)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.3)
         rect = QRectF(0, 0, style.NODE_WIDTH, style.NODE_HEIGHT)
         accent = style.category_color(self.category)
         border = style.error_color() if self.error else (style.selection_color() if self.isSelected() else accent)
@@ -110,34 +128,34 @@ class NodeItem(QGraphicsObject):
         painter.setBrush(QBrush(accent))
         painter.drawRoundedRect(QRectF(0, 0, style.NODE_WIDTH, 24), 8, 8)
         painter.drawRect(QRectF(0, 12, style.NODE_WIDTH, 12))  # square off the header's lower corners
-        self._paint_texts(painter)
+        if lod >= 0.45:  # below that, 9-point text is a few pixels high: skip it (level of detail)
+            self._paint_texts(painter)
 
     def _paint_texts(self, painter: QPainter) -> None:
-        bold = QFont(painter.font())
-        bold.setBold(True)
-        bold.setPointSizeF(9.0)
-        painter.setFont(bold)
+        width = style.NODE_WIDTH - 20
+        painter.setFont(_fonts()[0])
         painter.setPen(QColor("#ffffff"))
-        painter.drawText(QRectF(10, 0, style.NODE_WIDTH - 20, 24), Qt.AlignmentFlag.AlignVCenter,
-                         self._elide(painter, f"{self.node.type}  {self.node.name}", style.NODE_WIDTH - 20))
-        small = QFont(painter.font())
-        small.setBold(False)
-        small.setPointSizeF(8.5)
-        painter.setFont(small)
+        painter.drawText(QRectF(10, 0, width, 24), Qt.AlignmentFlag.AlignVCenter, self._texts["title"])
+        painter.setFont(_fonts()[1])
         painter.setPen(style.text_color())
-        painter.drawText(QRectF(10, 28, style.NODE_WIDTH - 20, 16), Qt.AlignmentFlag.AlignVCenter,
-                         self._elide(painter, self.key_text, style.NODE_WIDTH - 20))
+        painter.drawText(QRectF(10, 28, width, 16), Qt.AlignmentFlag.AlignVCenter, self._texts["key"])
         painter.setPen(style.error_color() if self.error else style.muted_text_color())
-        painter.drawText(QRectF(10, 48, style.NODE_WIDTH - 20, 16), Qt.AlignmentFlag.AlignVCenter,
-                         self._elide(painter, "error: see tooltip" if self.error else self.shape_text,
-                                     style.NODE_WIDTH / 2))
+        painter.drawText(QRectF(10, 48, width, 16), Qt.AlignmentFlag.AlignVCenter, self._texts["shape"])
         painter.setPen(style.muted_text_color())
-        painter.drawText(QRectF(10, 48, style.NODE_WIDTH - 20, 16),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.params_text)
+        painter.drawText(QRectF(10, 48, width, 16), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                         self.params_text)
 
-    @staticmethod
-    def _elide(painter: QPainter, text: str, width: float) -> str:
-        return painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(width))
+    def _elide_texts(self) -> None:
+        """Elide once per change, not once per paint."""
+        bold, small = (QFontMetrics(f) for f in _fonts())
+        width = int(style.NODE_WIDTH - 20)
+        shape = "error: see tooltip" if self.error else self.shape_text
+        self._texts = {
+            "title": bold.elidedText(f"{self.node.type}  {self.node.name}", Qt.TextElideMode.ElideRight, width),
+            "key": small.elidedText(self.key_text, Qt.TextElideMode.ElideRight, width),
+            "shape": small.elidedText(shape, Qt.TextElideMode.ElideRight, width // 2),
+        }
+        self.update()
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):  # noqa: N802
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
