@@ -135,8 +135,10 @@ def _run_app(path: str | None) -> int:
 def cmd_examples(args: argparse.Namespace) -> int:
     from nnsim.project import example_catalog
 
-    for name, title, _ in example_catalog():
-        print(f"{name:<16} {title}")
+    catalog = example_catalog()
+    width = max((len(name) for name, _, _ in catalog), default=0) + 2
+    for name, title, _ in catalog:
+        print(f"{name:<{width}}{title}")
     return 0
 
 

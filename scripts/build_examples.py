@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from nnsim.data import load_dataset
 from nnsim.graph import sequential
 from nnsim.project import EXAMPLES_DIR, Project
 
@@ -24,6 +25,132 @@ SPIRAL_FEATURES = {"feat_x1": True, "feat_x2": True, "feat_x1_sq": True, "feat_x
 
 
 def examples() -> dict[str, Project]:
+    return {**dense_examples(), **conv_examples(), **recurrent_examples()}
+
+
+def conv_examples() -> dict[str, Project]:
+    adam = {"loss": "cross_entropy", "optimizer": "adam", "batch_size": 32, "epochs": 30}
+    return {
+        "digits-cnn": _project(
+            [("input", "Input", {}),
+             ("conv", "Conv2D", {"filters": 16, "kernel_size": 3, "padding": "same", "activation": "relu"}),
+             ("pool", "MaxPool2D", {"size": 2}),
+             ("flatten", "Flatten", {}),
+             ("output", "Dense", {"units": 10, "activation": "softmax"})],
+            {"name": "digits", "params": {"layout": "image"}}, {**adam, "learning_rate": 0.003},
+            "Handwritten digits with a small CNN",
+            "The 8x8 digits as 1x8x8 images: 16 learned 3x3 filters slide over each image, ReLU keeps the "
+            "strong responses, 2x2 max pooling halves the resolution, and a softmax layer reads the 16x4x4 "
+            "feature maps. Test accuracy about 98%, above the 64-128-10 MLP with far fewer weights."),
+        "shapes-cnn": _project(
+            [("input", "Input", {}),
+             ("conv1", "Conv2D", {"filters": 16, "kernel_size": 3, "padding": "same", "activation": "relu"}),
+             ("pool1", "MaxPool2D", {"size": 2}),
+             ("conv2", "Conv2D", {"filters": 32, "kernel_size": 3, "padding": "same", "activation": "relu"}),
+             ("pool2", "MaxPool2D", {"size": 2}),
+             ("flatten", "Flatten", {}),
+             ("output", "Dense", {"units": 5, "activation": "softmax"})],
+            {"name": "shapes", "params": {"size": 16}}, {**adam, "learning_rate": 0.002},
+            "Lines, crosses, circles, squares and triangles",
+            "Noisy 16x16 drawings of five shapes at random positions and sizes. Two conv+pool stages "
+            "build edge detectors, then corner and curve detectors that don't care where the shape is; "
+            "test accuracy about 98%."),
+    }
+
+
+def recurrent_examples() -> dict[str, Project]:
+    hello = {"loss": "cross_entropy", "optimizer": "adam", "learning_rate": 0.05, "batch_size": 1, "epochs": 100}
+    return {
+        "hello-rnn": _project(
+            [("input", "Input", {}),
+             ("rnn", "SimpleRNN", {"units": 8, "return_sequences": True}),
+             ("output", "Dense", {"units": 4, "activation": "softmax"})],
+            {"name": "hello", "params": {}}, hello,
+            "Predict 'ello' from 'hell' with an Elman RNN",
+            "The classic smallest RNN: read h, e, l, l one character at a time and predict the next one. "
+            "The hidden state s_t = tanh(U x_t + W s_t-1 + b) carries what came before, which is how the "
+            "net tells the first 'l' (next: 'l') from the second (next: 'o'). 100% after training."),
+        "hello-lstm": _project(
+            [("input", "Input", {}),
+             ("lstm", "LSTM", {"units": 8, "return_sequences": True}),
+             ("output", "Dense", {"units": 4, "activation": "softmax"})],
+            {"name": "hello", "params": {}}, hello,
+            "Predict 'ello' from 'hell' with an LSTM",
+            "The same task with an LSTM: input, forget and output gates decide what the cell state keeps. "
+            "Watch the gates in the recurrent view; 100% after training."),
+        "recall-rnn": _recall("SimpleRNN", "rnn", "Remember a symbol for 20 steps: a simple RNN fails",
+                              "The first step shows one of 8 symbols, then come 20 steps of random distractors "
+                              "and a 'go' marker: the net must answer the first symbol. Trained with momentum "
+                              "SGD, the simple RNN stays at chance (12.5%): the gradient reaching step 0 is a "
+                              "product of 21 tanh derivatives and recurrent weights and vanishes. Compare "
+                              "recall-lstm (100%). Switch the optimizer to adam or rmsprop, which rescale each "
+                              "weight's tiny gradient, and the RNN can learn this gap too."),
+        "recall-lstm": _recall("LSTM", "lstm", "Remember a symbol for 20 steps: an LSTM succeeds",
+                               "The delayed-recall task of recall-rnn, same size and same optimizer, with an "
+                               "LSTM: its cell state is updated additively (c_t = f c_t-1 + i g), and with the "
+                               "forget gate open the gradient flows back 20 steps undiminished. Test accuracy "
+                               "100%, against chance for the simple RNN."),
+        "sine-gru": _project(
+            [("input", "Input", {}),
+             ("gru", "GRU", {"units": 16, "return_sequences": False}),
+             ("output", "Dense", {"units": 1, "activation": "identity"})],
+            {"name": "sine", "params": {}},
+            {"loss": "mse", "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32, "epochs": 60},
+            "Predict the next value of a noisy sine wave with a GRU",
+            "Windows of 20 noisy samples of sine waves with random frequency and phase; a GRU reads each "
+            "window and a linear unit predicts the next clean value. Test RMSE about 0.02."),
+        **text_examples(),
+    }
+
+
+def _recall(kind: str, node: str, title: str, description: str) -> Project:
+    return _project(
+        [("input", "Input", {}),
+         (node, kind, {"units": 32, "return_sequences": False}),
+         ("output", "Dense", {"units": 8, "activation": "softmax"})],
+        {"name": "recall", "params": {"gap": 20, "n_samples": 4000}},
+        {"loss": "cross_entropy", "optimizer": "momentum", "learning_rate": 0.1, "momentum": 0.9,
+         "batch_size": 32, "epochs": 40, "clip_norm": 1.0},
+        title, description)
+
+
+def text_examples() -> dict[str, Project]:
+    sentiment_vocab = len(load_dataset({"name": "sentiment", "params": {}}).vocab)
+    zen_vocab = len(load_dataset({"name": "zen", "params": {}}).vocab)
+    embed = ("embedding", "Embedding", {"vocab_size": sentiment_vocab, "dim": 16})
+    classify = ("output", "Dense", {"units": 2, "activation": "softmax"})
+    adam = {"loss": "cross_entropy", "optimizer": "adam", "learning_rate": 0.01, "batch_size": 32}
+    return {
+        "sentiment-textcnn": _project(
+            [("input", "Input", {}), embed,
+             ("conv", "Conv1D", {"filters": 32, "kernel_size": 3, "activation": "relu"}),
+             ("pool", "GlobalMaxPool1D", {}), classify],
+            {"name": "sentiment", "params": {}}, {**adam, "epochs": 20},
+            "Sentiment of short sentences with a text CNN",
+            "Generated sentences such as 'the plot was not really good'. Words become 16-number vectors, "
+            "32 filters look at 3 words at a time (so 'not ... good' can be caught), and max pooling keeps "
+            "each filter's strongest match anywhere in the sentence. Test accuracy about 99%."),
+        "sentiment-bilstm": _project(
+            [("input", "Input", {}), embed,
+             ("bilstm", "LSTM", {"units": 16, "bidirectional": True, "return_sequences": False}), classify],
+            {"name": "sentiment", "params": {}}, {**adam, "epochs": 30},
+            "Sentiment of short sentences with a bidirectional LSTM",
+            "The same sentences read by two LSTMs, left to right and right to left, whose final states are "
+            "joined: a negation before or after a sentiment word is seen either way. Test accuracy above 99%."),
+        "zen-lstm": _project(
+            [("input", "Input", {}),
+             ("lstm", "LSTM", {"units": 128, "return_sequences": True}),
+             ("output", "Dense", {"units": zen_vocab, "activation": "softmax"})],
+            {"name": "zen", "params": {}},
+            {"loss": "cross_entropy", "optimizer": "adam", "learning_rate": 0.005, "batch_size": 32, "epochs": 40},
+            "A character LSTM that writes the Zen of Python",
+            "Windows of 25 characters from the Zen of Python (the standard library's `this`), predicting "
+            "the next character at every step. After training, sampling from it one character at a time "
+            "writes lines like 'Beautiful is better than ugly.'; watch the sampled text improve live."),
+    }
+
+
+def dense_examples() -> dict[str, Project]:
     return {
         "xor": _project(
             [("input", "Input", {}),

@@ -13,7 +13,9 @@ from nnsim.graph import sequential
 from nnsim.project import EXAMPLES_DIR, Project, example_catalog, example_names
 
 ROOT = Path(__file__).resolve().parent.parent
-EXPECTED_EXAMPLES = ["digits-mlp", "spiral", "xor"]
+EXPECTED_EXAMPLES = sorted(["xor", "spiral", "digits-mlp", "digits-cnn", "shapes-cnn", "hello-rnn", "hello-lstm",
+                           "recall-rnn", "recall-lstm", "sine-gru", "sentiment-textcnn", "sentiment-bilstm",
+                           "zen-lstm"])
 
 
 def small_project(**training) -> Project:
@@ -133,7 +135,7 @@ def test_build_script_builds_exactly_the_shipped_examples():
     assert sorted(load_build_script().examples()) == example_names()
 
 
-@pytest.mark.parametrize("name", ["xor", "spiral", "digits-mlp"])
+@pytest.mark.parametrize("name", EXPECTED_EXAMPLES)
 def test_shipped_example_equals_what_the_build_script_builds(name):
     expected = load_build_script().examples()[name]
     shipped = Project.example(name)
