@@ -148,3 +148,19 @@ def test_shipped_example_equals_what_the_build_script_builds(name):
 
 def test_examples_dir_holds_only_project_files():
     assert sorted(p.name for p in EXAMPLES_DIR.iterdir()) == [f"{n}.nnsim" for n in EXPECTED_EXAMPLES]
+
+
+@pytest.mark.parametrize("name", EXPECTED_EXAMPLES)
+def test_a_trained_example_survives_save_and_load_with_identical_outputs(name, tmp_path):
+    """Every layer kind the examples use (conv, pooling, embedding, RNN/LSTM/GRU, bidirectional)
+    goes through the file format: same weights, same predictions."""
+    project = Project.example(name)
+    project.set_training({**project.training, "epochs": 1})
+    trainer = project.trainer()
+    trainer.run(1)
+    project.capture(trainer)
+    path = tmp_path / f"{name}.nnsim"
+    project.save(path)
+    loaded = Project.load(path)
+    x = project.load_dataset().x_test[:5]
+    np.testing.assert_array_equal(loaded.build_network().forward(x), trainer.net.forward(x))
