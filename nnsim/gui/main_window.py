@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
             self.docks[key] = dock
         self.tabifyDockWidget(self.docks["inspector"], self.docks["dataset"])
         self.docks["inspector"].raise_()
+        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [235, 340], Qt.Orientation.Horizontal)
 
     def _build_status(self) -> None:
         self.status_validation = QLabel()

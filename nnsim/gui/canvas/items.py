@@ -128,7 +128,7 @@ class NodeItem(QGraphicsObject):
         painter.setBrush(QBrush(accent))
         painter.drawRoundedRect(QRectF(0, 0, style.NODE_WIDTH, 24), 8, 8)
         painter.drawRect(QRectF(0, 12, style.NODE_WIDTH, 12))  # square off the header's lower corners
-        if lod >= 0.45:  # below that, 9-point text is a few pixels high: skip it (level of detail)
+        if lod >= 0.3:  # below that, 9-point text is a few pixels high: skip it (level of detail)
             self._paint_texts(painter)
 
     def _paint_texts(self, painter: QPainter) -> None:
