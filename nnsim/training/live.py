@@ -1,0 +1,151 @@
+"""What the live views draw, built on the training thread: one :class:`LiveFrame` per redraw.
+
+A frame extends the trainer's :class:`Snapshot` (weights, probe activations and gradients,
+per-layer gradient norms, recurrent internals) with what particular views need, each computed
+only when asked and only when it applies:
+
+- ``boundary``: the network's output over a grid of the 2-D input plane (Playground sets);
+- ``neuron_maps``: every unit's output over a coarser grid (thumbnails inside the nodes);
+- ``predictions``: test-set outputs, labels and the confusion matrix (classification);
+- ``sample``: text generated from the current weights (character models).
+
+Everything here is a copy; the GUI may keep frames as long as it likes. No Qt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnsim.engine.sampling import sample_text
+from nnsim.training import metrics as M
+from nnsim.training.snapshot import Snapshot
+from nnsim.training.trainer import Trainer
+
+BOUNDARY_GRID = 64
+NEURON_GRID = 24
+PLANE = (-6.0, 6.0)  # Playground's input range
+MAX_PREDICTIONS = 2000
+
+
+@dataclass(frozen=True)
+class Boundary:
+    xs: np.ndarray  # (G,) grid coordinates along x1
+    ys: np.ndarray  # (G,) along x2
+    values: np.ndarray  # (G, G) output (probability of class 1, the argmax class, or the regression value)
+    kind: str  # "probability", "class" or "value"
+
+
+@dataclass(frozen=True)
+class Predictions:
+    outputs: np.ndarray  # (n, *output_shape) test outputs
+    labels: np.ndarray | None  # (n,) or (n, T) true classes; None for regression
+    predicted: np.ndarray | None  # same shape as labels
+    confusion: np.ndarray | None  # (K, K) rows true, columns predicted
+    per_class_accuracy: np.ndarray | None  # (K,)
+
+
+@dataclass(frozen=True)
+class LiveFrame:
+    snapshot: Snapshot
+    history: dict[str, list]  # copies of the trainer's per-epoch history
+    steps_per_second: float
+    boundary: Boundary | None = None
+    neuron_maps: dict[str, np.ndarray] = field(default_factory=dict)  # node -> (units, g, g)
+    predictions: Predictions | None = None
+    sample: str | None = None
+
+
+class LiveFrameBuilder:
+    """Builds frames for one trainer; call it on the thread that trains."""
+
+    def __init__(self, trainer: Trainer):
+        self.trainer = trainer
+        self.data = trainer.dataset
+        d = self.data
+        if d.points_train is not None and d.featurize is not None:  # Playground sets: features of (x1, x2)
+            self.plane, self._featurize = PLANE, d.featurize
+        elif tuple(d.input_shape) == (2,):  # any other two-input set, e.g. logic gates
+            lo, hi = float(d.x_train.min()), float(d.x_train.max())
+            margin = 0.25 * max(hi - lo, 1.0)
+            self.plane, self._featurize = (lo - margin, hi + margin), (lambda p: p)
+        else:
+            self.plane, self._featurize = None, None
+        self._grid = self._plane_grid(BOUNDARY_GRID) if self.plane else None
+        self._neuron_grid = self._plane_grid(NEURON_GRID) if self.plane else None
+
+    def _plane_grid(self, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        xs = np.linspace(*self.plane, g)
+        gx, gy = np.meshgrid(xs, xs)  # rows follow x2, columns x1
+        points = np.stack([gx.ravel(), gy.ravel()], axis=1)
+        return xs, xs.copy(), np.ascontiguousarray(self._featurize(points), dtype=np.float32)
+
+    def build(self, predictions: bool = False, sample: bool = False, boundary: bool = True,
+              neuron_maps: bool = True) -> LiveFrame:
+        t = self.trainer
+        frame = LiveFrame(t.snapshot(), {k: list(v) for k, v in t.history.items()}, t.steps_per_second,
+                          self._boundary() if boundary else None,
+                          self._neuron_maps() if neuron_maps else {},
+                          self._predictions() if predictions else None,
+                          self._sample() if sample else None)
+        return frame
+
+    # --- pieces -----------------------------------------------------------------------------------
+    def _boundary(self) -> Boundary | None:
+        if self._grid is None:
+            return None
+        xs, ys, features = self._grid
+        out = self.trainer.net.forward(features).reshape(len(features), -1)
+        g = len(xs)
+        if self.data.task == "regression":
+            return Boundary(xs, ys, out[:, 0].reshape(g, g).copy(), "value")
+        if out.shape[1] == 1:
+            return Boundary(xs, ys, out[:, 0].reshape(g, g).copy(), "probability")
+        if out.shape[1] == 2:
+            return Boundary(xs, ys, out[:, 1].reshape(g, g).copy(), "probability")
+        return Boundary(xs, ys, out.argmax(1).reshape(g, g).astype(np.float32), "class")
+
+    def _neuron_maps(self) -> dict[str, np.ndarray]:
+        """Each node's units over the plane, from one forward pass per chunk of grid points."""
+        if self._neuron_grid is None:
+            return {}
+        _, _, features = self._neuron_grid
+        net = self.trainer.net
+        g = NEURON_GRID
+        chunks: dict[str, list[np.ndarray]] = {}
+        for start in range(0, len(features), net.max_batch):
+            part = features[start:start + net.max_batch]
+            net.forward(part)
+            for node in net.graph.nodes:
+                if len(node.out_shape) == 1:
+                    chunks.setdefault(node.name, []).append(net.buffer_rows(node.name, len(part)))
+        return {name: np.concatenate(parts).T.reshape(-1, g, g).copy() for name, parts in chunks.items()}
+
+    def _predictions(self) -> Predictions | None:
+        t = self.trainer
+        x, y = t.x_test[:MAX_PREDICTIONS], t.y_test[:MAX_PREDICTIONS]
+        if len(x) == 0:
+            return None
+        _, _, outputs = t.net.evaluate(x, y)
+        if not t.classification:
+            return Predictions(outputs, None, None, None, None)
+        groups = t.net.groups
+        flat_out = outputs.reshape(len(x) * groups, -1)
+        labels = M.predicted_classes(y.reshape(len(x) * groups, -1))
+        predicted = M.predicted_classes(flat_out)
+        k = max(self.data.n_classes, 2)
+        confusion = M.confusion_matrix(flat_out, labels, k)
+        totals = confusion.sum(axis=1)
+        per_class = np.divide(np.diag(confusion), totals, out=np.full(k, np.nan), where=totals > 0)
+        shape = (len(x), groups) if groups > 1 else (len(x),)
+        return Predictions(outputs, labels.reshape(shape), predicted.reshape(shape), confusion, per_class)
+
+    def _sample(self) -> str | None:
+        vocab = self.data.vocab
+        if vocab is None or self.data.label_steps == 0 or not all(len(v) == 1 for v in vocab):
+            return None  # only character models generate text
+        encoding = "onehot" if len(self.trainer.net.input_shape) == 2 else "ids"
+        prime = "".join(vocab[i] for i in self.data.labels_train[0][:8]) if self.data.labels_train is not None else ""
+        return sample_text(self.trainer.net, vocab, prime, 160, temperature=0.6, seed=self.trainer.updates,
+                           encoding=encoding)
