@@ -78,6 +78,15 @@ def build_menus(w: "MainWindow") -> dict[str, QAction]:
     a["layout"] = make_action(w, "&Auto-layout", w.scene.auto_layout, "Ctrl+L", "Arrange nodes left to right by depth")
     menu.addActions([a[k] for k in ("zoom_in", "zoom_out", "fit", "layout")])
 
+    menu = w.menuBar().addMenu("&Train")
+    c = w.controller
+    a["play"] = make_action(w, "&Play / Pause", w.controls._toggle_play, "F5", "Train continuously, or pause")
+    a["step"] = make_action(w, "&Step (one batch)", c.step, "F6")
+    a["step_epoch"] = make_action(w, "Step &epoch", c.step_epoch, "F7")
+    a["reset"] = make_action(w, "&Reset weights", c.reset, tip="Forget the trained weights")
+    a["stop"] = make_action(w, "S&top", c.stop, "Shift+F5")
+    menu.addActions([a[k] for k in ("play", "step", "step_epoch", "reset", "stop")])
+
     menu = w.menuBar().addMenu("&Help")
     a["concepts"] = make_action(w, "&Concepts", w.show_concepts, "F1", "Every node type, activation, loss and optimizer")
     a["about"] = make_action(w, "&About NNSim", w.show_about)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QMimeData, QRectF, QSettings, QSize, Qt, Slot
+from PySide6.QtCore import QRectF, QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
@@ -19,12 +19,12 @@ from nnsim.gui.canvas.view import GraphView
 from nnsim.gui.concepts import ConceptsDialog
 from nnsim.gui.document import Document
 from nnsim.gui.files import FileController
+from nnsim.gui.live.controller import TrainingController
+from nnsim.gui.live.controls import TrainingControls
+from nnsim.gui.live.views import LiveView, ViewContext, all_views
 from nnsim.gui.panels import DatasetView, InspectorWidget, PaletteWidget
 from nnsim.gui.warmup import Warmup
 from nnsim.project import Project
-
-CLIPBOARD_MIME = "application/x-nnsim-nodes"
-
 
 class MainWindow(QMainWindow):
     def __init__(self, project: Project, path: Path | None = None, warm_up: bool = True,
@@ -36,7 +36,9 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.scene)
         self.setCentralWidget(self.view)
         self.files = FileController(self.document, self)
+        self.controller = TrainingController(self.document, self)
         self._build_docks()
+        self._build_live_views()
         self.actions_by_name = build_menus(self)
         self.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self, self.recent_menu))
         fill_recent_menu(self, self.recent_menu)
@@ -74,6 +76,66 @@ class MainWindow(QMainWindow):
         self.docks["inspector"].raise_()
         self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [235, 340], Qt.Orientation.Horizontal)
 
+    def _build_live_views(self) -> None:
+        """One bottom dock per live view, tabbed together: a hidden tab is never redrawn."""
+        context = ViewContext(project=lambda: self.document.project, selected_node=self.selected_node_name)
+        self.views: dict[str, LiveView] = {}
+        previous = None
+        for view_class in all_views():
+            view = view_class(context)
+            dock = QDockWidget(view_class.title, self)
+            dock.setObjectName(f"dock_view_{view_class.key}")
+            dock.setWidget(view)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            if previous is not None:
+                self.tabifyDockWidget(previous, dock)
+            dock.visibilityChanged.connect(lambda visible, v=view: self._view_shown(v, visible))
+            self.views[view_class.key] = view
+            self.docks[f"view_{view_class.key}"] = dock
+            previous = dock
+        if self.views:
+            first = next(iter(self.views))
+            self.docks[f"view_{first}"].raise_()
+            self.resizeDocks([self.docks[f"view_{first}"]], [300], Qt.Orientation.Vertical)
+        self.controls = TrainingControls(self.controller, self.document)
+        self.addToolBarBreak()
+        toolbar = self.addToolBar("Training")
+        toolbar.setObjectName("training_toolbar")
+        toolbar.addWidget(self.controls)
+
+    def selected_node_name(self) -> str | None:
+        if not shiboken6.isValid(self.scene):
+            return None
+        ids = self.scene.selected_node_ids()
+        return self.document.graph.node(ids[0]).name if len(ids) == 1 else None
+
+    @Slot(object)
+    def show_frame(self, frame) -> None:
+        """Hand the newest frame to every visible view (hidden ones skip the work)."""
+        for view in self.views.values():
+            if not view.isVisible():
+                continue
+            if frame is None:
+                view.reset()
+            elif view.applies_to(frame):
+                view.show_frame(frame)
+
+    def _view_shown(self, view: LiveView, visible: bool) -> None:
+        frame = self.controller.latest
+        if visible and frame is not None and view.applies_to(frame):
+            view.show_frame(frame)
+
+    @Slot(str, object)
+    def _on_diverged(self, message: str, layer) -> None:
+        """Training paused itself: say why in the status bar and select the layer that blew up."""
+        self.status_validation.setText(f"✗ {message}")
+        self.status_validation.setStyleSheet("color: #e5484d;")
+        node = next((n for n in self.document.graph if n.name == layer), None)
+        if node is not None and node.id in self.scene.nodes:
+            self.scene.clearSelection()
+            self.scene.nodes[node.id].setSelected(True)
+            self.view.centerOn(self.scene.nodes[node.id])
+
     def _build_status(self) -> None:
         self.status_validation = QLabel()
         self.status_engine = QLabel()
@@ -91,6 +153,9 @@ class MainWindow(QMainWindow):
         self.scene.selectionChanged.connect(self._on_selection)
         self.scene.node_activated.connect(self._on_node_activated)
         self.palette_widget.add_requested.connect(self._add_at_center)
+        self.controller.frame_changed.connect(self.show_frame)
+        self.controller.message.connect(self.show_message)
+        self.controller.diverged.connect(self._on_diverged)
         self.files.recent_changed.connect(lambda: fill_recent_menu(self, self.recent_menu))
 
     # --- status and title ------------------------------------------------------------------------
@@ -124,6 +189,10 @@ class MainWindow(QMainWindow):
             return
         ids = self.scene.selected_node_ids()
         self.inspector.show_node(ids[0] if len(ids) == 1 else None)
+        name = self.selected_node_name()
+        for view in getattr(self, "views", {}).values():
+            if view.isVisible():
+                view.node_selected(name)
 
     def _on_node_activated(self, node_id: str) -> None:
         self.docks["inspector"].raise_()
@@ -149,23 +218,19 @@ class MainWindow(QMainWindow):
         data = self.scene.copy_selection()
         if data is None:
             return
-        mime = QMimeData()
-        text = json.dumps(data)
-        mime.setData(CLIPBOARD_MIME, text.encode("utf-8"))
-        mime.setText(text)
-        QGuiApplication.clipboard().setMimeData(mime)
+        # Plain text, not a QMimeData of ours: the clipboard owns what it's given, and a Python-made
+        # QMimeData is then freed twice at exit (a segfault after the last test).
+        QGuiApplication.clipboard().setText(json.dumps({"nnsim_nodes": data}))
 
     def cut(self) -> None:
         self.copy()
         self.scene.delete_selection()
 
     def paste(self) -> None:
-        mime = QGuiApplication.clipboard().mimeData()
-        raw = bytes(mime.data(CLIPBOARD_MIME)).decode("utf-8") if mime.hasFormat(CLIPBOARD_MIME) else mime.text()
         try:
-            data = json.loads(raw)
-        except ValueError:
-            self.show_message("The clipboard holds no NNSim nodes.")
+            data = json.loads(QGuiApplication.clipboard().text())["nnsim_nodes"]
+        except (ValueError, TypeError, KeyError):
+            self.show_message("The clipboard holds no NNSim nodes: copy some nodes first.")
             return
         self.scene.paste(data)
 
@@ -236,6 +301,7 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self.controller.shutdown()
         if self.persist_settings:
             self._save_settings()
             self.files.discard_recovery()

@@ -1,0 +1,208 @@
+"""The GUI side of training: owns the worker thread, keeps the newest frame, drives redraws.
+
+State: idle (no worker), compiling, running, paused, finished, diverged, failed. Editing the
+project pauses a run and marks it stale: the next Play compiles the edited project, starting
+from the trained weights where they still fit. Reset throws the worker away (fresh weights).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from nnsim.core.errors import NNSimError
+from nnsim.gui.document import Document
+from nnsim.gui.live.worker import TrainingWorker
+from nnsim.project import Project
+from nnsim.training.live import LiveFrame
+
+REDRAW_MS = 33
+
+
+class TrainingController(QObject):
+    state_changed = Signal(str)
+    progress = Signal(object)  # dict from the worker
+    frame_changed = Signal(object)  # LiveFrame, at most once per redraw tick
+    message = Signal(str)  # one sentence for the status bar
+    diverged = Signal(str, object)  # message, layer name
+
+    def __init__(self, document: Document, parent: QObject | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.thread: QThread | None = None
+        self.worker: TrainingWorker | None = None
+        self.state = "idle"
+        self.stale = False
+        self.latest: LiveFrame | None = None
+        self._fresh = False
+        self.frames_shown = 0
+        self._speed: float | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(REDRAW_MS)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+        for signal in (document.graph_changed, document.dataset_changed):
+            signal.connect(self._project_edited)
+        document.training_changed.connect(self._settings_edited)
+        self._run_settings: dict = {}
+        document.project_replaced.connect(self.reset)
+
+    # --- commands from the controls ------------------------------------------------------------------
+    def play(self) -> None:
+        if self.state in ("diverged", "failed", "finished") or self.stale or self.worker is None:
+            self._start(keep_weights=self.state not in ("diverged", "failed"))
+        self._send("play")
+
+    def pause(self) -> None:
+        self._send("pause")
+
+    def step(self, batches: int = 1) -> None:
+        if self.worker is None or self.stale:
+            self._start(keep_weights=True)
+        self._send("step", batches)
+
+    def step_epoch(self) -> None:
+        if self.worker is None or self.stale:
+            self._start(keep_weights=True)
+        self._send("step_epoch")
+
+    def stop(self) -> None:
+        """End the run, keeping its weights in the project (Play continues from them)."""
+        self._shutdown()
+        self._set_state("idle")
+
+    def reset(self) -> None:
+        """Throw the run away and forget trained weights: the next Play starts from fresh weights."""
+        self._shutdown()
+        self.document.project.reset()
+        self.latest, self._fresh = None, True
+        self._set_state("idle")
+        self.frame_changed.emit(None)
+
+    def set_learning_rate(self, lr: float) -> None:
+        self._send("learning_rate", lr)
+
+    def set_speed(self, updates_per_second: float | None) -> None:
+        """None runs at full speed; a number slows training down to watch it."""
+        self._speed = updates_per_second
+        self._send("speed", updates_per_second)
+
+    # --- the worker's lifetime -------------------------------------------------------------------------
+    def _start(self, keep_weights: bool) -> None:
+        self._shutdown()
+        project = self._private_copy(keep_weights)
+        if project is None:
+            return
+        settings_epochs = project.training["epochs"]
+        done = len(project.history.get("train_loss", []))
+        epochs = done + settings_epochs if done >= settings_epochs else settings_epochs
+        self.thread = QThread()
+        self.worker = TrainingWorker(project, epochs)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.frame_ready.connect(self._on_frame)
+        self.worker.state_changed.connect(self._on_state)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.diverged.connect(self._on_diverged)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.weights_ready.connect(self._on_weights)
+        self.stale = False
+        self._run_settings = dict(project.training)
+        if self._speed is not None:
+            self.worker.request("speed", self._speed)
+        self.thread.start()
+
+    def _private_copy(self, keep_weights: bool) -> Project | None:
+        """A snapshot of the project for the worker; weights that no longer fit are dropped."""
+        live = self.document.project
+        problems = self.document.problems
+        if problems:
+            self.message.emit(f"Can't train yet: {problems[0].message}")
+            return None
+        project = Project(live.graph.copy(), copy.deepcopy(live.dataset), dict(live.training),
+                          copy.deepcopy(live.history) if keep_weights else {},
+                          dict(live.weights) if keep_weights else {})
+        if project.weights:
+            try:
+                project.build_network()  # validates that the saved weights fit
+            except NNSimError:
+                project.reset()
+                self.message.emit("The network changed, so training starts from fresh weights.")
+        return project
+
+    def _shutdown(self) -> None:
+        if self.worker is not None:
+            self.worker.request("stop")
+        if self.thread is not None:
+            self.thread.quit()
+            self.thread.wait()
+        self.thread, self.worker = None, None
+
+    def shutdown(self) -> None:
+        """Stop cleanly (closing the app): the loop ends at its next chunk, then the thread joins."""
+        self.timer.stop()
+        self._shutdown()
+
+    def _send(self, name: str, value=None) -> None:
+        if self.worker is not None:
+            self.worker.request(name, value)
+
+    # --- from the worker (queued into this GUI-thread object) -----------------------------------------
+    @Slot(object)
+    def _on_frame(self, frame: LiveFrame) -> None:
+        self.latest, self._fresh = frame, True
+
+    @Slot(str)
+    def _on_state(self, state: str) -> None:
+        self._set_state(state)
+
+    @Slot(object)
+    def _on_progress(self, info: dict) -> None:
+        self.progress.emit(info)
+
+    @Slot(str, object)
+    def _on_diverged(self, message: str, layer) -> None:
+        self.message.emit(message)
+        self.diverged.emit(message, layer)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.message.emit(message)
+
+    @Slot(object, object)
+    def _on_weights(self, weights: dict, history: dict) -> None:
+        project = self.document.project  # if the graph changed since, the next Play checks they fit
+        project.weights, project.history = weights, history
+
+    def _tick(self) -> None:
+        if self._fresh:
+            self._fresh = False
+            self.frames_shown += 1
+            self.frame_changed.emit(self.latest)
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.state_changed.emit(state)
+
+    @Slot()
+    def _settings_edited(self) -> None:
+        """The learning rate may change while training; any other setting pauses the run."""
+        new = dict(self.document.project.training)
+        old = dict(self._run_settings)
+        if self.worker is not None and new == old:
+            return  # the same settings again (an undo stack re-applying a value)
+        if self.worker is not None and new.pop("learning_rate") != old.pop("learning_rate", None) and new == old:
+            self.set_learning_rate(self.document.project.training["learning_rate"])
+            self._run_settings["learning_rate"] = self.document.project.training["learning_rate"]
+            return
+        self._project_edited()
+
+    @Slot()
+    def _project_edited(self) -> None:
+        if self.worker is None:
+            return
+        if self.state == "running":
+            self.pause()
+            self.message.emit("Training paused because the project changed; Play recompiles it.")
+        self.stale = True

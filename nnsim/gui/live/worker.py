@@ -1,0 +1,177 @@
+"""The training worker: a Trainer driven on its own QThread.
+
+The GUI never calls the worker's methods across threads except :meth:`TrainingWorker.request`,
+which only appends to a locked queue; the loop picks requests up between chunks (a running
+Numba chunk can't be interrupted, and releases the GIL so the window stays responsive). Results
+leave through queued signals carrying copies (LiveFrame), received by GUI-thread slots.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from nnsim.core.errors import DivergenceError, NNSimError
+from nnsim.project import Project
+from nnsim.training import Trainer
+from nnsim.training.live import LiveFrameBuilder
+
+FRAME_INTERVAL = 1 / 30  # at most ~30 frames a second
+FRAME_BUDGET = 0.07  # frames may take at most this share of the worker's time
+HEAVY_INTERVAL = 0.5  # predictions and sampled text at most twice a second
+
+
+class TrainingWorker(QObject):
+    frame_ready = Signal(object)  # LiveFrame
+    state_changed = Signal(str)  # compiling, running, paused, finished, diverged, failed, stopped
+    progress = Signal(object)  # dict(epoch, updates, epochs, steps_per_second)
+    diverged = Signal(str, object)  # message, layer name (or None)
+    failed = Signal(str)
+    weights_ready = Signal(object, object)  # weights dict, history dict (copies), after pause/finish/stop
+
+    def __init__(self, project: Project, epochs: int):
+        super().__init__()
+        self.project = project  # a private copy: the worker never reads the live, editable graph
+        self.epochs = epochs
+        self._lock = threading.Lock()
+        self._requests: deque[tuple[str, Any]] = deque()
+        self._wake = threading.Event()
+        self.trainer: Trainer | None = None
+        self.state = "compiling"
+        self._pending_steps = 0
+        self._until_epoch = False
+        self._rate: float | None = None  # updates per second when slowed down; None = full speed
+        self._last_frame = 0.0
+        self._last_heavy = 0.0
+        self._frame_cost = 0.0
+
+    # --- called from the GUI thread ---------------------------------------------------------------
+    def request(self, name: str, value: Any = None) -> None:
+        """Queue a request (play, pause, step, step_epoch, stop, learning_rate, speed); thread-safe."""
+        with self._lock:
+            self._requests.append((name, value))
+        self._wake.set()
+
+    # --- the loop (worker thread) -------------------------------------------------------------------
+    @Slot()
+    def run(self) -> None:
+        try:
+            self._compile()
+            self._loop()
+        except NNSimError as err:
+            self._set_state("failed")
+            self.failed.emit(str(err))
+        finally:
+            self._emit_weights()
+
+    def _compile(self) -> None:
+        self._set_state("compiling")
+        network = self.project.build_network()
+        network.compile_kernels()
+        self.trainer = self.project.trainer(network)
+        self.builder = LiveFrameBuilder(self.trainer)
+        self._set_state("paused")
+        self._frame(heavy=True)
+
+    def _loop(self) -> None:
+        while True:
+            if not self._handle_requests():
+                return
+            if self.state in ("running",) or self._pending_steps > 0 or self._until_epoch:
+                self._train_chunk()
+            else:
+                self._wake.wait(0.1)
+                self._wake.clear()
+
+    def _handle_requests(self) -> bool:
+        """Apply queued requests; False when asked to stop."""
+        while True:
+            with self._lock:
+                if not self._requests:
+                    return True
+                name, value = self._requests.popleft()
+            if name == "stop":
+                self._set_state("stopped")
+                return False
+            self._apply(name, value)
+
+    def _apply(self, name: str, value: Any) -> None:
+        t = self.trainer
+        if name == "learning_rate":
+            t.set_learning_rate(float(value))
+        elif name == "speed":
+            self._rate = value
+        elif self.state in ("diverged", "failed"):
+            return  # only Reset (a new worker) helps after divergence
+        elif name == "play" and self.state != "finished":
+            self._set_state("running")
+        elif name == "pause" and self.state == "running":
+            self._pause()
+        elif name == "step" and self.state != "running":
+            self._pending_steps += int(value or 1)
+        elif name == "step_epoch" and self.state != "running":
+            self._until_epoch = True
+
+    def _train_chunk(self) -> None:
+        t = self.trainer
+        slow = self._rate is not None or self._pending_steps > 0
+        try:
+            report = t.step(1 if slow else None)
+        except DivergenceError as err:
+            self._set_state("diverged")
+            self._frame(heavy=False, force=True)
+            self.diverged.emit(str(err), err.layer)
+            return
+        if self._pending_steps > 0:
+            self._pending_steps -= 1
+            if self._pending_steps == 0 and not self._until_epoch:
+                self._pause()
+        if report is not None:
+            self._until_epoch = False
+            if t.epoch >= self.epochs:
+                self._set_state("finished")
+                self._frame(heavy=True, force=True)
+                self._emit_weights()
+                return
+            if self.state != "running":
+                self._pause()
+        self._frame(heavy=report is not None)
+        if self._rate:
+            time.sleep(1.0 / self._rate)
+
+    def _pause(self) -> None:
+        self._set_state("paused")
+        self._frame(heavy=True, force=True)
+        self._emit_weights()
+
+    # --- frames -----------------------------------------------------------------------------------
+    def _frame(self, heavy: bool, force: bool = False) -> None:
+        """Build and send a frame, within the rate limit and the time budget."""
+        now = time.perf_counter()
+        wait = max(FRAME_INTERVAL, self._frame_cost / FRAME_BUDGET)
+        if not force and now - self._last_frame < wait:
+            return
+        heavy = heavy or force or now - self._last_heavy >= HEAVY_INTERVAL
+        frame = self.builder.build(predictions=heavy, sample=heavy, neuron_maps=heavy or self._rate is not None)
+        done = time.perf_counter()
+        self._frame_cost = 0.8 * self._frame_cost + 0.2 * (done - now)
+        self._last_frame = done
+        if heavy:
+            self._last_heavy = done
+        self.frame_ready.emit(frame)
+        t = self.trainer
+        self.progress.emit({"epoch": t.epoch, "updates": t.updates, "epochs": self.epochs,
+                            "steps_per_second": t.steps_per_second, "steps_per_epoch": t.steps_per_epoch})
+
+    def _emit_weights(self) -> None:
+        if self.trainer is not None:
+            self.weights_ready.emit(self.trainer.net.get_weights(),
+                                    {k: list(v) for k, v in self.trainer.history.items()})
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.state_changed.emit(state)
