@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     shot_src.add_argument("--example", metavar="NAME", help="a bundled example")
     shot.add_argument("--out", required=True, metavar="PNG", help="where to write the picture")
     shot.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH", help="window size (default 1600x1000)")
+    shot.add_argument("--train-epochs", type=_non_negative_int, default=0, metavar="N",
+                      help="train N epochs first, then show every live view populated (one PNG per view too)")
 
     bench = sub.add_parser("bench", help="measure training speed (optionally against PyTorch)")
     bench.add_argument("--vs-torch", action="store_true", help="also time the same networks in PyTorch")
@@ -263,8 +265,9 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from nnsim.project import Project
 
     project = Project.example(args.example) if args.example else Project.load(args.file)
-    out = screenshot(project, args.out, args.size, None if args.example else Path(args.file))
-    print(f"Wrote {out}")
+    written = screenshot(project, args.out, args.size, None if args.example else Path(args.file), args.train_epochs)
+    for path in written:
+        print(f"Wrote {path}")
     return 0
 
 

@@ -39,26 +39,61 @@ def run(path: str | None = None) -> int:
     return app.exec()
 
 
-def screenshot(project, out: str | Path, size: tuple[int, int] = (1600, 1000), file_path: Path | None = None) -> Path:
-    """Render the main window with ``project`` offscreen to a PNG; returns the path written."""
+def screenshot(project, out: str | Path, size: tuple[int, int] = (1600, 1000), file_path: Path | None = None,
+               train_epochs: int = 0) -> list[Path]:
+    """Render the main window offscreen to ``out``; with ``train_epochs``, train first and also write
+    ``<out>-<view>.png`` for every live view that applies. Returns the paths written."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
     from nnsim.gui.main_window import MainWindow
     from nnsim.gui.theme import configure
+    from nnsim.training.live import LiveFrameBuilder
 
     app = QApplication.instance() or QApplication([])
     configure(app)
+    frame = None
+    if train_epochs:
+        trainer = project.trainer()
+        trainer.run(train_epochs)
+        project.capture(trainer)
+        frame = LiveFrameBuilder(trainer).build(predictions=True, sample=True)
     window = MainWindow(project, file_path, warm_up=False, restore_settings=False)
     window.resize(*size)
     window.show()
-    for _ in range(3):
-        app.processEvents()
+    _settle(app)
     window.view.fit()
-    app.processEvents()
     out = Path(out)
-    if not window.grab().save(str(out)):
-        raise NNSimError(f"Could not write the screenshot to {out}: check the folder and the name.")
+    written = []
+    views = [v for v in window.views.values() if frame is not None and v.applies_to(frame)]
+    if frame is not None:
+        window.controller.latest = frame
+        window.controls.show_progress({"epoch": trainer.epoch, "updates": trainer.updates,
+                                       "epochs": project.training["epochs"],
+                                       "steps_per_second": trainer.steps_per_second,
+                                       "steps_per_epoch": trainer.steps_per_epoch})
+        window.show_frame_everywhere(frame)
+        if views:
+            window.show_view(views[-1].key)
+    _settle(app)
+    written.append(_grab(window, out))
+    for view in views:
+        window.show_view(view.key)
+        _settle(app)
+        view.show_frame(frame)
+        _settle(app)
+        written.append(_grab(view, out.with_name(f"{out.stem}-{view.key}{out.suffix}")))
     window.document.undo_stack.setClean()
     window.close()
-    return out
+    return written
+
+
+def _settle(app) -> None:
+    for _ in range(3):
+        app.processEvents()
+
+
+def _grab(widget, path: Path) -> Path:
+    if not widget.grab().save(str(path)):
+        raise NNSimError(f"Could not write the screenshot to {path}: check the folder and the name.")
+    return path

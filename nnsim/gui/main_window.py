@@ -9,7 +9,7 @@ import shiboken6
 from PySide6.QtCore import QRectF, QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 import nnsim
 from nnsim.graph import Problem
@@ -40,6 +40,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_live_views()
         self.actions_by_name = build_menus(self)
+        self._build_training_toolbar()
         self.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self, self.recent_menu))
         fill_recent_menu(self, self.recent_menu)
         self._build_status()
@@ -77,27 +78,36 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [235, 340], Qt.Orientation.Horizontal)
 
     def _build_live_views(self) -> None:
-        """One bottom dock per live view, tabbed together: a hidden tab is never redrawn."""
+        """All live views as tabs of one bottom dock: only the current tab is visible, and a hidden
+        view is never redrawn."""
         context = ViewContext(project=lambda: self.document.project, selected_node=self.selected_node_name)
         self.views: dict[str, LiveView] = {}
-        previous = None
+        self.view_tabs = QTabWidget()
+        self.view_tabs.setDocumentMode(True)
         for view_class in all_views():
             view = view_class(context)
-            dock = QDockWidget(view_class.title, self)
-            dock.setObjectName(f"dock_view_{view_class.key}")
-            dock.setWidget(view)
-            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            if previous is not None:
-                self.tabifyDockWidget(previous, dock)
-            dock.visibilityChanged.connect(lambda visible, v=view: self._view_shown(v, visible))
             self.views[view_class.key] = view
-            self.docks[f"view_{view_class.key}"] = dock
-            previous = dock
-        if self.views:
-            first = next(iter(self.views))
-            self.docks[f"view_{first}"].raise_()
-            self.resizeDocks([self.docks[f"view_{first}"]], [300], Qt.Orientation.Vertical)
+            self.view_tabs.addTab(view, view_class.title)
+        self.view_tabs.currentChanged.connect(self._view_tab_changed)
+        dock = QDockWidget("Live views", self)
+        dock.setObjectName("dock_live_views")
+        dock.setWidget(self.view_tabs)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.docks["live_views"] = dock
+        self.resizeDocks([dock], [300], Qt.Orientation.Vertical)
         self.controls = TrainingControls(self.controller, self.document)
+
+    def show_view(self, key: str) -> None:
+        self.docks["live_views"].show()
+        self.view_tabs.setCurrentWidget(self.views[key])
+
+    def _view_tab_changed(self, index: int) -> None:
+        view = self.view_tabs.widget(index)
+        frame = self.controller.latest
+        if isinstance(view, LiveView) and frame is not None and view.applies_to(frame):
+            view.show_frame(frame)
+
+    def _build_training_toolbar(self) -> None:
         self.addToolBarBreak()
         toolbar = self.addToolBar("Training")
         toolbar.setObjectName("training_toolbar")
@@ -120,10 +130,11 @@ class MainWindow(QMainWindow):
             elif view.applies_to(frame):
                 view.show_frame(frame)
 
-    def _view_shown(self, view: LiveView, visible: bool) -> None:
-        frame = self.controller.latest
-        if visible and frame is not None and view.applies_to(frame):
-            view.show_frame(frame)
+    def show_frame_everywhere(self, frame) -> None:
+        """Give a frame to every view that applies, visible or not (screenshots, tests)."""
+        for view in self.views.values():
+            if view.applies_to(frame):
+                view.show_frame(frame)
 
     @Slot(str, object)
     def _on_diverged(self, message: str, layer) -> None:
