@@ -5,6 +5,7 @@ import math
 from numba import njit
 
 from nnsim.engine.kernels import JIT
+from nnsim.engine.kernels.fastmath import exp_as, row_max, row_sum, sigmoid_as, tanh_as
 from nnsim.engine.kernels.rng import uniform
 
 IDENTITY, STEP, SIGN, SIGMOID, TANH, RELU, LEAKY, RRELU, ELU = 0, 1, 2, 3, 4, 5, 6, 7, 8
@@ -20,7 +21,9 @@ def sigmoid(v):
 
 @njit(**JIT)
 def act_forward(code, x, y, slopes, a, b, training, rng):
-    """y = f(x) on flat arrays; ``a``/``b`` are the slope, alpha or the rrelu bounds."""
+    """y = f(x) on flat arrays; ``a``/``b`` are the slope, alpha or the rrelu bounds.
+
+    Sigmoid, tanh and ELU use :mod:`.fastmath` (vectorized in float32, libm in float64)."""
     m = x.size
     if code == IDENTITY:
         for j in range(m):
@@ -33,10 +36,10 @@ def act_forward(code, x, y, slopes, a, b, training, rng):
             y[j] = 1.0 if x[j] >= 0 else -1.0
     elif code == SIGMOID:
         for j in range(m):
-            y[j] = sigmoid(x[j])
+            y[j] = sigmoid_as(x, x[j])
     elif code == TANH:
         for j in range(m):
-            y[j] = math.tanh(x[j])
+            y[j] = tanh_as(x, x[j])
     elif code == RELU:
         for j in range(m):
             y[j] = x[j] if x[j] > 0 else 0.0
@@ -51,7 +54,9 @@ def act_forward(code, x, y, slopes, a, b, training, rng):
             y[j] = x[j] if x[j] >= 0 else s * x[j]
     elif code == ELU:
         for j in range(m):
-            y[j] = x[j] if x[j] > 0 else a * (math.exp(x[j]) - 1.0)
+            v = x[j]
+            e = exp_as(x, v)  # for every element, so the loop has no call behind a branch
+            y[j] = v if v > 0 else a * (e - 1.0)
 
 
 @njit(**JIT)
@@ -84,19 +89,18 @@ def act_backward(code, x, y, dy, dx, slopes, a):
 
 @njit(**JIT)
 def softmax_forward(x, y):
-    """Softmax over the last axis of 2-D row views."""
+    """Softmax over the last axis of 2-D row views: the row maximum, the exponentials (one vectorized
+    pass), their sum, then the division."""
     rows, k = x.shape
     for r in range(rows):
-        mx = x[r, 0]
-        for j in range(1, k):
-            mx = max(mx, x[r, j])
-        total = 0.0
+        xr = x[r]
+        yr = y[r]
+        mx = row_max(xr, k)
         for j in range(k):
-            e = math.exp(x[r, j] - mx)
-            y[r, j] = e
-            total += e
+            yr[j] = exp_as(x, xr[j] - mx)
+        total = row_sum(yr, k)
         for j in range(k):
-            y[r, j] /= total
+            yr[j] /= total
 
 
 @njit(**JIT)

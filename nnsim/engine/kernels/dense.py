@@ -37,12 +37,12 @@ def dense_backward(x, w, dy, dx, need_dx, gw, gb, has_bias):
     """Write gw = dyᵀ x and gb = Σ dy; add dy W into dx when ``need_dx``."""
     n, ni = x.shape
     no = w.shape[0]
-    if has_bias:
-        for o in range(no):
-            acc = 0.0
-            for r in range(n):
-                acc += dy[r, o]
-            gb[o] = acc
+    if has_bias:  # row by row: contiguous, vectorized adds
+        gb[:] = 0.0
+        for r in range(n):
+            dyr = dy[r]
+            for o in range(no):
+                gb[o] += dyr[o]
     if n * ni * no > BLAS_MIN_WORK:
         np.dot(dy.T, x, gw)
         if need_dx:

@@ -11,8 +11,8 @@ import numpy as np
 from numba import njit
 
 from nnsim.engine.kernels import JIT
-from nnsim.engine.kernels.rnn import (cut_here, finish_forward, sigmoid_as, start_state, step_time, tanh_as,
-                                     weight_gradients)
+from nnsim.engine.kernels.rnn import (cut_here, finish_forward, input_projection, sigmoid_as, start_state,
+                                     step_time, tanh_as, weight_gradients)
 
 
 @njit(**JIT)
@@ -20,7 +20,7 @@ def gru_forward(x, w_ih, w_hh, b_ih, b_hh, h0, has_h0, reverse, steps, Z, Zh, R,
                 out, seq):
     n = hcur.shape[0]
     H = hcur.shape[1]
-    np.dot(x, w_ih.T, Z)
+    input_projection(x, w_ih, Z, R[0])
     start_state(hcur, h0, has_h0)
     for k in range(steps):
         t = step_time(k, steps, reverse)
@@ -83,4 +83,4 @@ def gru_backward(x, w_ih, w_hh, reverse, steps, bptt, seq, gr, gz, gn, hprev, do
             dh[:, :] = 0.0
     if need_h0:
         dh0 += dh
-    weight_gradients(x, Z, Zh, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx)
+    weight_gradients(x, Z, Zh, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx, R[0])

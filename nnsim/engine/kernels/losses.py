@@ -10,9 +10,57 @@ import math
 from numba import njit
 
 from nnsim.engine.kernels import JIT
+from nnsim.engine.kernels.fastmath import exp_as, row_max, row_sum
 
 MSE, BCE, CROSS_ENTROPY, KL_DIV = 0, 1, 2, 3
 BCE_EPS = 1e-7
+
+
+@njit(inline="always", **JIT)
+def _exp_sum(arr, z, mx, k):
+    """Σ exp(z - mx) in the order of :func:`row_sum` over the stored exponentials."""
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    j = 0
+    while j + 8 <= k:
+        s0 += exp_as(arr, z[j] - mx)
+        s1 += exp_as(arr, z[j + 1] - mx)
+        s2 += exp_as(arr, z[j + 2] - mx)
+        s3 += exp_as(arr, z[j + 3] - mx)
+        s4 += exp_as(arr, z[j + 4] - mx)
+        s5 += exp_as(arr, z[j + 5] - mx)
+        s6 += exp_as(arr, z[j + 6] - mx)
+        s7 += exp_as(arr, z[j + 7] - mx)
+        j += 8
+    while j < k:
+        s0 += exp_as(arr, z[j] - mx)
+        j += 1
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+
+
+@njit(inline="always", **JIT)
+def _ce_term(t, lse, z):
+    return t * (lse - z) if t > 0 else 0.0
+
+
+@njit(inline="always", **JIT)
+def _ce_sum(z, y, lse, k):
+    """Σ y (lse - z) over the positive targets, in eight interleaved partial sums."""
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    j = 0
+    while j + 8 <= k:
+        s0 += _ce_term(y[j], lse, z[j])
+        s1 += _ce_term(y[j + 1], lse, z[j + 1])
+        s2 += _ce_term(y[j + 2], lse, z[j + 2])
+        s3 += _ce_term(y[j + 3], lse, z[j + 3])
+        s4 += _ce_term(y[j + 4], lse, z[j + 4])
+        s5 += _ce_term(y[j + 5], lse, z[j + 5])
+        s6 += _ce_term(y[j + 6], lse, z[j + 6])
+        s7 += _ce_term(y[j + 7], lse, z[j + 7])
+        j += 8
+    while j < k:
+        s0 += _ce_term(y[j], lse, z[j])
+        j += 1
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 
 
 @njit(**JIT)
@@ -48,24 +96,29 @@ def loss_forward_backward(loss_id, fused, out, logits, y, grad, need_grad):
     # Cross-entropy and KL divergence, always fused with softmax.
     scale = 1.0 / n
     for r in range(n):
-        mx = logits[r, 0]
-        for j in range(1, k):
-            mx = max(mx, logits[r, j])
-        lse = 0.0
-        for j in range(k):
-            lse += math.exp(logits[r, j] - mx)
-        lse = mx + math.log(lse)
-        ysum = 0.0
-        for j in range(k):
-            t = y[r, j]
-            ysum += t
-            if t > 0:
-                total -= t * (logits[r, j] - lse)
-                if loss_id == KL_DIV:
+        lr = logits[r]
+        yr = y[r]
+        mx = row_max(lr, k)
+        if need_grad:  # the gradient row holds the exponentials first (one vectorized pass)
+            gr = grad[r]
+            for j in range(k):
+                gr[j] = exp_as(logits, lr[j] - mx)
+            se = row_sum(gr, k)
+        else:  # the same sum, in the same order, without scratch
+            se = _exp_sum(logits, lr, mx, k)
+        lse = mx + math.log(se)
+        total += _ce_sum(lr, yr, lse, k)
+        if loss_id == KL_DIV:
+            for j in range(k):
+                t = yr[j]
+                if t > 0:
                     total += t * math.log(t)
         if need_grad:
+            ysum = row_sum(yr, k)
+            orow = out[r]
+            gr = grad[r]
             for j in range(k):
-                grad[r, j] = (out[r, j] * ysum - y[r, j]) * scale
+                gr[j] = (orow[j] * ysum - yr[j]) * scale
     return total * scale
 
 

@@ -7,14 +7,12 @@ The gates, cells and states of every step are kept (time order, (n*T, H)) for ba
 live views. NumPy twin: :func:`nnsim.engine.reference_recurrent.lstm_forward`.
 """
 
-import math
-
 import numpy as np
 from numba import njit
 
 from nnsim.engine.kernels import JIT
-from nnsim.engine.kernels.rnn import (cut_here, finish_forward, sigmoid_as, start_state, step_time, tanh_as,
-                                     weight_gradients)
+from nnsim.engine.kernels.fastmath import one_as, sigmoid_as, tanh_as
+from nnsim.engine.kernels.rnn import cut_here, finish_forward, input_projection, start_state, step_time, weight_gradients
 
 VAR_STANDARD, VAR_PEEPHOLE, VAR_COUPLED = 0, 1, 2
 
@@ -22,8 +20,9 @@ VAR_STANDARD, VAR_PEEPHOLE, VAR_COUPLED = 0, 1, 2
 @njit(**JIT)
 def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, steps, Z, R, hcur, hprev,
                  hs, gi, gf, gg, go, cs, out, seq):
-    """Each step in short passes over contiguous rows (so the loops vectorize): pre-activations in R,
-    gate functions in place, then the cell and the state."""
+    """Each step in short passes over contiguous rows, every loop over a zero-based view (an index
+    like ``zr[go_ + j]`` is not known to be non-negative, which keeps Numba's loops scalar): the
+    pre-activations in R, then the gates straight into their arrays, the cell and the state."""
     n = hcur.shape[0]
     H = hcur.shape[1]
     gh = R.shape[1]
@@ -32,7 +31,8 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, 
     fo = 0 if coupled else H  # column of the f block
     go_ = gh - 2 * H  # column of the g block
     oo = gh - H  # column of the o block
-    np.dot(x, w_ih.T, Z)
+    one = one_as(R)
+    input_projection(x, w_ih, Z, R[0])
     start_state(hcur, h0, has_h0)
     for k in range(steps):
         t = step_time(k, steps, reverse)
@@ -45,52 +45,58 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, 
             zx = Z[q]
             for j in range(gh):
                 zr[j] += zx[j] + b_ih[j] + b_hh[j]
-            if peephole and k > 0:
-                cprev = cs[qp]
-                for j in range(H):
-                    zr[j] += peep[0, j] * cprev[j]
-                    zr[H + j] += peep[1, j] * cprev[j]
-            for j in range(go_):
-                zr[j] = sigmoid_as(R, zr[j])
-            for j in range(go_, oo):
-                zr[j] = tanh_as(R, zr[j])
-            if not peephole:
-                for j in range(oo, gh):
-                    zr[j] = sigmoid_as(R, zr[j])
+            zi = zr[0:H]
+            zf = zr[fo:fo + H]
+            zg = zr[go_:oo]
+            zo = zr[oo:gh]
+            i_ = gi[q]
+            f_ = gf[q]
+            g_ = gg[q]
+            o_ = go[q]
             c = cs[q]
-            if k > 0:
-                cprev = cs[qp]
-                if coupled:
-                    for j in range(H):
-                        c[j] = zr[j] * cprev[j] + (1 - zr[j]) * zr[go_ + j]
-                else:
-                    for j in range(H):
-                        c[j] = zr[fo + j] * cprev[j] + zr[j] * zr[go_ + j]
-            elif coupled:
+            cp = cs[qp]  # read only when k > 0
+            if peephole and k > 0:
+                p0 = peep[0]
+                p1 = peep[1]
                 for j in range(H):
-                    c[j] = (1 - zr[j]) * zr[go_ + j]
-            else:
+                    zi[j] += p0[j] * cp[j]
                 for j in range(H):
-                    c[j] = zr[j] * zr[go_ + j]
-            if peephole:
-                for j in range(H):
-                    zr[oo + j] = sigmoid_as(R, zr[oo + j] + peep[2, j] * c[j])
-            hq = hs[q]
-            hc = hcur[r]
-            hprev[q, :] = hc
+                    zf[j] += p1[j] * cp[j]
             for j in range(H):
-                hq[j] = zr[oo + j] * tanh_as(R, c[j])
-            hc[:] = hq
+                f_[j] = sigmoid_as(R, zf[j])
             if coupled:
                 for j in range(H):
-                    gi[q, j] = 1 - zr[j]
+                    i_[j] = one - f_[j]
             else:
-                gi[q, :] = zr[:H]
-            gf[q, :] = zr[fo:fo + H]
-            gg[q, :] = zr[go_:oo]
-            go[q, :] = zr[oo:]
+                for j in range(H):
+                    i_[j] = sigmoid_as(R, zi[j])
+            for j in range(H):
+                g_[j] = tanh_as(R, zg[j])
+            if k > 0:
+                for j in range(H):
+                    c[j] = f_[j] * cp[j] + i_[j] * g_[j]
+            else:
+                for j in range(H):
+                    c[j] = i_[j] * g_[j]
+            if peephole:
+                p2 = peep[2]
+                for j in range(H):
+                    zo[j] += p2[j] * c[j]
+            for j in range(H):
+                o_[j] = sigmoid_as(R, zo[j])
+            hq = hs[q]
+            hc = hcur[r]
+            hp = hprev[q]
+            for j in range(H):
+                hp[j] = hc[j]
+            for j in range(H):
+                hq[j] = o_[j] * tanh_as(R, c[j])
+            for j in range(H):
+                hc[j] = hq[j]
             if seq:
-                out[r, t * H:(t + 1) * H] = hq
+                ot = out[r, t * H:(t + 1) * H]
+                for j in range(H):
+                    ot[j] = hq[j]
     finish_forward(hcur, out, seq)
 
 
@@ -98,7 +104,7 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, 
 def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi, gf, gg, go, cs, hprev,
                   dout, Z, R, dh, dc, dxs, dx, need_dx, dh0, need_h0, gw_ih, gw_hh, gb_ih, gb_hh):
     """Per step and sample: the state gradient d, then the o block and the cell gradient, then the
-    i/f/g blocks and the carried cell gradient (short passes over rows, so they vectorize)."""
+    i/f/g blocks and the carried cell gradient (short passes over zero-based views, so they vectorize)."""
     n = dh.shape[0]
     H = dh.shape[1]
     gh = R.shape[1]
@@ -107,6 +113,7 @@ def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq
     fo = 0 if coupled else H
     go_ = gh - 2 * H
     oo = gh - H
+    one = one_as(R)
     dh[:, :] = 0.0
     dc[:, :] = 0.0
     if peephole:
@@ -123,55 +130,72 @@ def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq
                 for j in range(H):
                     d[j] += dq[j]
             elif k == steps - 1:
+                dq = dout[r]
                 for j in range(H):
-                    d[j] += dout[r, j]
+                    d[j] += dq[j]
             dr = R[r]
+            dzi = dr[0:H]
+            dzf = dr[fo:fo + H]
+            dzg = dr[go_:oo]
+            dzo = dr[oo:gh]
             dcr = dc[r]
             c = cs[q]
             o = go[q]
-            for j in range(H):
-                tc = tanh_as(R, c[j])
-                dr[oo + j] = d[j] * tc * o[j] * (1 - o[j])
-                dcr[j] += d[j] * o[j] * (1 - tc * tc)
-            if peephole:
-                for j in range(H):
-                    dcr[j] += dr[oo + j] * peep[2, j]
-                    gpeep[2, j] += dr[oo + j] * c[j]
             i = gi[q]
             f = gf[q]
             g = gg[q]
             for j in range(H):
-                dr[go_ + j] = dcr[j] * i[j] * (1 - g[j] * g[j])
+                tc = tanh_as(R, c[j])
+                dzo[j] = d[j] * tc * o[j] * (one - o[j])
+                dcr[j] += d[j] * o[j] * (one - tc * tc)
+            if peephole:
+                p2 = peep[2]
+                gp2 = gpeep[2]
+                for j in range(H):
+                    dcr[j] += dzo[j] * p2[j]
+                for j in range(H):
+                    gp2[j] += dzo[j] * c[j]
+            for j in range(H):
+                dzg[j] = dcr[j] * i[j] * (one - g[j] * g[j])
             if k > 0:
                 cp = cs[qp]
                 if coupled:
                     for j in range(H):
-                        dr[j] = dcr[j] * (cp[j] - g[j]) * f[j] * (1 - f[j])
+                        dzf[j] = dcr[j] * (cp[j] - g[j]) * f[j] * (one - f[j])
                 else:
                     for j in range(H):
-                        dr[j] = dcr[j] * g[j] * i[j] * (1 - i[j])
-                        dr[H + j] = dcr[j] * cp[j] * f[j] * (1 - f[j])
+                        dzi[j] = dcr[j] * g[j] * i[j] * (one - i[j])
+                    for j in range(H):
+                        dzf[j] = dcr[j] * cp[j] * f[j] * (one - f[j])
                     if peephole:
+                        gp0 = gpeep[0]
+                        gp1 = gpeep[1]
                         for j in range(H):
-                            gpeep[0, j] += dr[j] * cp[j]
-                            gpeep[1, j] += dr[H + j] * cp[j]
+                            gp0[j] += dzi[j] * cp[j]
+                        for j in range(H):
+                            gp1[j] += dzf[j] * cp[j]
             elif coupled:
                 for j in range(H):
-                    dr[j] = -dcr[j] * g[j] * f[j] * (1 - f[j])
+                    dzf[j] = -dcr[j] * g[j] * f[j] * (one - f[j])
             else:
                 for j in range(H):
-                    dr[j] = dcr[j] * g[j] * i[j] * (1 - i[j])
-                    dr[H + j] = 0.0
+                    dzi[j] = dcr[j] * g[j] * i[j] * (one - i[j])
+                for j in range(H):
+                    dzf[j] = 0.0
             for j in range(H):
                 dcr[j] *= f[j]
             if peephole:
+                p0 = peep[0]
+                p1 = peep[1]
                 for j in range(H):
-                    dcr[j] += dr[j] * peep[0, j] + dr[H + j] * peep[1, j]
-            Z[q, :] = dr
+                    dcr[j] += dzi[j] * p0[j] + dzf[j] * p1[j]
+            zq = Z[q]
+            for j in range(gh):
+                zq[j] = dr[j]
         np.dot(R, w_hh, dh)
         if cut_here(k, bptt):
             dh[:, :] = 0.0
             dc[:, :] = 0.0
     if need_h0:
         dh0 += dh
-    weight_gradients(x, Z, Z, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx)
+    weight_gradients(x, Z, Z, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx, R[0])

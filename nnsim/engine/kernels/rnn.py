@@ -17,62 +17,13 @@ NumPy twins: :mod:`nnsim.engine.reference_recurrent`.
 import math
 
 import numpy as np
-from numba import njit, types
-from numba.extending import overload
+from numba import njit
 
 from nnsim.engine.kernels import JIT
+from nnsim.engine.kernels.fastmath import TANH32_CLAMP, sigmoid_as, tanh32, tanh_as  # noqa: F401 (re-exported)
 
 ACT_TANH, ACT_RELU = 0, 1
-TANH32_CLAMP = 7.90531110763549805
-
-
-@njit(inline="always", **JIT)
-def tanh32(x):
-    """tanh in float32 by a [13/6] rational approximation (Eigen's), within 4e-7 of the exact value.
-
-    Plain arithmetic, so loops over it vectorize (math.tanh is a scalar libm call per element).
-    """
-    x = min(max(x, np.float32(-TANH32_CLAMP)), np.float32(TANH32_CLAMP))
-    x2 = x * x
-    p = x2 * np.float32(-2.76076847742355e-16) + np.float32(2.00018790482477e-13)
-    p = x2 * p + np.float32(-8.60467152213735e-11)
-    p = x2 * p + np.float32(5.12229709037114e-08)
-    p = x2 * p + np.float32(1.48572235717979e-05)
-    p = x2 * p + np.float32(6.37261928875436e-04)
-    p = x2 * p + np.float32(4.89352455891786e-03)
-    q = x2 * np.float32(1.19825839466702e-06) + np.float32(1.18534705686654e-04)
-    q = x2 * q + np.float32(2.26843463243900e-03)
-    q = x2 * q + np.float32(4.89352518554385e-03)
-    return x * p / q
-
-
-def tanh_as(arr, v):
-    """tanh(v) at the precision of ``arr``: the fast approximation for float32, math.tanh for float64."""
-    return math.tanh(v)
-
-
-def sigmoid_as(arr, v):
-    """1 / (1 + exp(-v)) at the precision of ``arr`` (float32: 0.5 + 0.5 tanh(v / 2), approximated)."""
-    return 1.0 / (1.0 + math.exp(-v))
-
-
-def _is_f32(arr):
-    return isinstance(arr, types.Array) and arr.dtype == types.float32
-
-
-@overload(tanh_as, jit_options=JIT)
-def _tanh_as(arr, v):
-    if _is_f32(arr):
-        return lambda arr, v: tanh32(np.float32(v))
-    return lambda arr, v: math.tanh(v)
-
-
-@overload(sigmoid_as, jit_options=JIT)
-def _sigmoid_as(arr, v):
-    if _is_f32(arr):
-        half = np.float32(0.5)
-        return lambda arr, v: half + half * tanh32(half * np.float32(v))
-    return lambda arr, v: 1.0 / (1.0 + math.exp(-v))
+SPARSE_DENSITY = 16  # inputs with at most 1/16 nonzero values (one-hot characters) skip the dense GEMMs
 
 
 @njit(inline="always", **JIT)
@@ -107,17 +58,71 @@ def finish_forward(hcur, out, seq):
 
 
 @njit(**JIT)
-def weight_gradients(x, Zx, Zh, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx):
-    """gw_ih = Zxᵀ x, gw_hh = Zhᵀ hprev, biases = column sums (written); dx += Zx W_ih."""
-    np.dot(Zx.T, x, gw_ih)
-    np.dot(Zh.T, hprev, gw_hh)
+def is_sparse(x):
+    """True when at most 1/SPARSE_DENSITY of ``x`` is nonzero (NaN counts as nonzero)."""
+    rows, width = x.shape
+    count = 0
+    for q in range(rows):
+        xq = x[q]
+        for i in range(width):
+            count += xq[i] != 0
+    return count * SPARSE_DENSITY <= rows * width
+
+
+@njit(**JIT)
+def input_projection(x, w_ih, Z, tmp):
+    """Z = x w_ihᵀ; a sparse x (one-hot) adds a gathered weight column per nonzero instead of a GEMM.
+
+    ``tmp`` is scratch of at least Z.shape[1] values."""
+    rows, ni = x.shape
+    g = Z.shape[1]
+    if not is_sparse(x):
+        np.dot(x, w_ih.T, Z)
+        return
+    Z[:, :] = 0.0
+    col = tmp[:g]
+    for i in range(ni):
+        for j in range(g):
+            col[j] = w_ih[j, i]
+        for q in range(rows):
+            v = x[q, i]
+            if v != 0:
+                zq = Z[q]
+                for j in range(g):
+                    zq[j] += v * col[j]
+
+
+@njit(**JIT)
+def weight_gradients(x, Zx, Zh, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx, tmp):
+    """gw_ih = Zxᵀ x, gw_hh = Zhᵀ hprev, biases = column sums (written); dx += Zx W_ih.
+
+    ``tmp`` is scratch of at least Zx.shape[1] values (the sparse-input path of gw_ih)."""
     rows, width = Zx.shape
+    if is_sparse(x):
+        acc = tmp[:width]
+        for i in range(x.shape[1]):
+            acc[:] = 0.0
+            for q in range(rows):
+                v = x[q, i]
+                if v != 0:
+                    zq = Zx[q]
+                    for j in range(width):
+                        acc[j] += v * zq[j]
+            for j in range(width):
+                gw_ih[j, i] = acc[j]
+    else:
+        np.dot(Zx.T, x, gw_ih)
+    np.dot(Zh.T, hprev, gw_hh)
     gb_ih[:] = 0.0
+    for q in range(rows):
+        zq = Zx[q]
+        for j in range(width):
+            gb_ih[j] += zq[j]
     gb_hh[:] = 0.0
     for q in range(rows):
+        zq = Zh[q]
         for j in range(width):
-            gb_ih[j] += Zx[q, j]
-            gb_hh[j] += Zh[q, j]
+            gb_hh[j] += zq[j]
     if need_dx:
         np.dot(Zx, w_ih, dxs)
         dx += dxs
@@ -128,7 +133,7 @@ def rnn_forward(x, w_ih, w_hh, b_ih, b_hh, act, h0, has_h0, reverse, steps, Z, R
     """s_t = act(U x_t + b_ih + W s_prev + b_hh) with U = w_ih (H, I), W = w_hh (H, H)."""
     n = hcur.shape[0]
     hidden = hcur.shape[1]
-    np.dot(x, w_ih.T, Z)
+    input_projection(x, w_ih, Z, R[0])
     start_state(hcur, h0, has_h0)
     for k in range(steps):
         t = step_time(k, steps, reverse)
@@ -177,4 +182,4 @@ def rnn_backward(x, w_ih, w_hh, act, reverse, steps, bptt, seq, hs, hprev, dout,
             dh[:, :] = 0.0
     if need_h0:
         dh0 += dh
-    weight_gradients(x, Z, Z, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx)
+    weight_gradients(x, Z, Z, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx, R[0])
