@@ -77,6 +77,12 @@ def build_menus(w: "MainWindow") -> dict[str, QAction]:
     a["fit"] = make_action(w, "&Fit to View", canvas.fit, "Ctrl+0")
     a["layout"] = make_action(w, "&Auto-layout", w.scene.auto_layout, "Ctrl+L", "Arrange nodes left to right by depth")
     menu.addActions([a[k] for k in ("zoom_in", "zoom_out", "fit", "layout")])
+    menu.addSeparator()
+    a["tile_views"] = make_action(w, "Show All Live Views &Side by Side", lambda: None, "Ctrl+T",
+                                  "All live views at once in a grid, instead of one tab at a time")
+    a["tile_views"].setCheckable(True)
+    a["tile_views"].toggled.connect(w.tile_views)
+    menu.addAction(a["tile_views"])
 
     menu = w.menuBar().addMenu("&Train")
     c = w.controller

@@ -9,7 +9,8 @@ import shiboken6
 from PySide6.QtCore import QRectF, QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QGridLayout, QLabel, QMainWindow, QMessageBox,
+                               QStackedWidget, QTabWidget, QWidget)
 
 import nnsim
 from nnsim.graph import Problem
@@ -89,17 +90,43 @@ class MainWindow(QMainWindow):
             self.views[view_class.key] = view
             self.view_tabs.addTab(view, view_class.title)
         self.view_tabs.currentChanged.connect(self._view_tab_changed)
+        self.view_grid = QWidget()
+        self.view_grid.setLayout(QGridLayout())
+        self.view_stack = QStackedWidget()
+        self.view_stack.addWidget(self.view_tabs)
+        self.view_stack.addWidget(self.view_grid)
         dock = QDockWidget("Live views", self)
         dock.setObjectName("dock_live_views")
-        dock.setWidget(self.view_tabs)
+        dock.setWidget(self.view_stack)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.docks["live_views"] = dock
         self.resizeDocks([dock], [300], Qt.Orientation.Vertical)
         self.controls = TrainingControls(self.controller, self.document)
 
     def show_view(self, key: str) -> None:
+        self.tile_views(False)
         self.docks["live_views"].show()
         self.view_tabs.setCurrentWidget(self.views[key])
+
+    def tile_views(self, tiled: bool) -> None:
+        """All live views side by side in a grid (True), or one tab at a time (False)."""
+        if tiled == (self.view_stack.currentWidget() is self.view_grid):
+            return
+        views = list(self.views.values())
+        if tiled:
+            columns = 4 if len(views) > 6 else 3
+            for i, view in enumerate(views):
+                self.view_tabs.removeTab(self.view_tabs.indexOf(view))
+                self.view_grid.layout().addWidget(view, i // columns, i % columns)
+                view.show()
+            self.view_stack.setCurrentWidget(self.view_grid)
+        else:
+            for view in views:
+                self.view_grid.layout().removeWidget(view)
+                self.view_tabs.addTab(view, type(view).title)
+            self.view_stack.setCurrentWidget(self.view_tabs)
+        if self.controller.latest is not None:
+            self.show_frame(self.controller.latest)
 
     def _view_tab_changed(self, index: int) -> None:
         view = self.view_tabs.widget(index)

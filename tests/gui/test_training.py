@@ -130,3 +130,27 @@ def test_learning_rate_changes_while_training(window, qtbot):
     qtbot.waitUntil(lambda: c.latest.history.get("learning_rate") and c.latest.history["learning_rate"][-1] == 0.05,
                     timeout=20_000)
     c.pause()
+
+
+def test_every_visible_view_redraws_with_new_data_during_training(window, qtbot):
+    window.tile_views(True)  # all views visible at once
+    c = window.controller
+    c.play()
+    wait_state(qtbot, c, "running")
+    applicable = lambda: [v for v in window.views.values() if c.latest is not None and v.applies_to(c.latest)]
+    qtbot.waitUntil(lambda: applicable() and all(v.frame is not None for v in applicable()), timeout=30_000)
+    first = {key: v.frame.snapshot.step for key, v in window.views.items() if v.frame is not None}
+    qtbot.waitUntil(lambda: all(window.views[k].frame.snapshot.step > step for k, step in first.items()),
+                    timeout=30_000)
+    assert {"curves", "gradients", "weights", "activations", "boundary", "confusion"} <= set(first)
+    c.pause()
+
+
+def test_hidden_views_are_not_redrawn(window, qtbot):
+    c = window.controller
+    c.step_epoch()
+    qtbot.waitUntil(lambda: c.latest is not None and c.state == "paused", timeout=60_000)
+    qtbot.wait(100)
+    current = window.view_tabs.currentWidget()
+    hidden = [v for v in window.views.values() if v is not current]
+    assert all(v.frame is None for v in hidden)

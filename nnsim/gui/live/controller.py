@@ -8,6 +8,7 @@ from the trained weights where they still fit. Reset throws the worker away (fre
 from __future__ import annotations
 
 import copy
+import sys
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
@@ -18,6 +19,7 @@ from nnsim.project import Project
 from nnsim.training.live import LiveFrame
 
 REDRAW_MS = 33
+GIL_SWITCH_SECONDS = 0.001
 
 
 class TrainingController(QObject):
@@ -29,6 +31,8 @@ class TrainingController(QObject):
 
     def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
+        # The worker needs the GIL only between chunks; hand it over quickly when the GUI holds it.
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
         self.document = document
         self.thread: QThread | None = None
         self.worker: TrainingWorker | None = None
