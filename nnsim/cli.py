@@ -54,9 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--vs-torch", action="store_true", help="also time the same networks in PyTorch")
     bench.add_argument("--json", metavar="PATH", help="write the results as JSON here")
     bench.add_argument("--jit", action="store_true", help="also time `nnsim train --example xor` cold and warm")
-    bench.add_argument("--seconds", type=_positive_float, default=2.0, help="time per measurement (default 2)")
+    bench.add_argument("--seconds", type=_positive_float, default=None,
+                       help="time per measurement (default 2; 10 with --gui)")
     bench.add_argument("--case", action="append", metavar="NAME", help="run only this case (repeatable)")
     bench.add_argument("--editor", action="store_true", help="time the editor: start-up and a 200-node canvas frame")
+    bench.add_argument("--gui", action="store_true",
+                       help="train spiral and digits-cnn inside the window with every live view open")
     return parser
 
 
@@ -275,6 +278,13 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from nnsim import bench
 
+    if args.gui:
+        from nnsim.gui import bench_live
+
+        rows = bench_live.run(echo=print, seconds=args.seconds or 10.0)
+        if args.json:
+            _write_json(args.json, rows)
+        return 0
     if args.editor:
         from nnsim.gui import bench_editor
 
@@ -283,7 +293,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             _write_json(args.json, result)
         return 0
 
-    rows = bench.run_cases(vs_torch=args.vs_torch, seconds=args.seconds, echo=print, names=args.case)
+    rows = bench.run_cases(vs_torch=args.vs_torch, seconds=args.seconds or 2.0, echo=print, names=args.case)
     if args.jit:
         bench.print_jit(bench.jit_times(), echo=print)
     if args.json:
