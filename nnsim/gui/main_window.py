@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import shiboken6
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QGridLayout, QLabel, QM
 import nnsim
 from nnsim.graph import Problem
 from nnsim.gui.actions import build_menus, fill_recent_menu
+from nnsim.gui.canvas.live_overlay import LiveOverlay
 from nnsim.gui.canvas.scene import GraphScene
 from nnsim.gui.canvas.view import GraphView
 from nnsim.gui.concepts import ConceptsDialog
@@ -27,6 +29,9 @@ from nnsim.gui.panels import DatasetView, InspectorWidget, PaletteWidget
 from nnsim.gui.warmup import Warmup
 from nnsim.project import Project
 
+VIEW_BUDGET_SECONDS = 0.012  # live-view redraw time per tick before the rest wait for the next one
+
+
 class MainWindow(QMainWindow):
     def __init__(self, project: Project, path: Path | None = None, warm_up: bool = True,
                  restore_settings: bool = True):
@@ -35,9 +40,11 @@ class MainWindow(QMainWindow):
         self.document = Document(project, path, self)
         self.scene = GraphScene(self.document, self)
         self.view = GraphView(self.scene)
+        self.overlay = LiveOverlay(self.scene)  # weights on edges, unit maps under nodes, while training
         self.setCentralWidget(self.view)
         self.files = FileController(self.document, self)
         self.controller = TrainingController(self.document, self)
+        self._view_turn = 0
         self._build_docks()
         self._build_live_views()
         self.actions_by_name = build_menus(self)
@@ -148,17 +155,33 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def show_frame(self, frame) -> None:
-        """Hand the newest frame to every visible view (hidden ones skip the work)."""
-        for view in self.views.values():
-            if not view.isVisible():
-                continue
-            if frame is None:
+        """Hand the newest frame to the visible views (hidden ones skip the work).
+
+        Views take turns within a time budget per redraw tick: with many views open, one tick never
+        blocks the event loop for long, and the training thread gets the GIL back quickly.
+        """
+        views = [v for v in self.views.values() if v.isVisible()]
+        if frame is None:
+            self.overlay.clear()
+            for view in views:
                 view.reset()
-            elif view.applies_to(frame):
-                view.show_frame(frame)
+            return
+        self.overlay.show_frame(frame)
+        views = [v for v in views if v.applies_to(frame) and v.frame is not frame]
+        if not views:
+            return
+        start = time.perf_counter()
+        first = self._view_turn % len(views)
+        for i in range(len(views)):
+            view = views[(first + i) % len(views)]
+            view.show_frame(frame)
+            self._view_turn += 1
+            if time.perf_counter() - start > VIEW_BUDGET_SECONDS:
+                break
 
     def show_frame_everywhere(self, frame) -> None:
-        """Give a frame to every view that applies, visible or not (screenshots, tests)."""
+        """Give a frame to the canvas and every view that applies, visible or not (screenshots, tests)."""
+        self.overlay.show_frame(frame)
         for view in self.views.values():
             if view.applies_to(frame):
                 view.show_frame(frame)
@@ -237,6 +260,7 @@ class MainWindow(QMainWindow):
         self.inspector.show_node(node_id)
 
     def _on_project_replaced(self) -> None:
+        self.overlay.clear()
         self.inspector.show_node(None)
         self._update_title()
         self.view.fit()

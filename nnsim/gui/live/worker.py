@@ -141,7 +141,7 @@ class TrainingWorker(QObject):
                 return
             if self.state != "running":
                 self._pause()
-        self._frame(heavy=report is not None)
+        self._frame(heavy=False)  # heavy parts come at their own interval (or forced on pause/finish)
         if self._rate:
             time.sleep(1.0 / self._rate)
 
