@@ -80,13 +80,13 @@ def recurrent_examples() -> dict[str, Project]:
             "Watch the gates in the recurrent view; 100% after training."),
         "recall-rnn": _recall("SimpleRNN", "rnn", "Remember a symbol for 20 steps: a simple RNN fails",
                               "The first step shows one of 8 symbols, then come 20 steps of random distractors "
-                              "and a 'go' marker: the net must answer the first symbol. Trained with momentum "
-                              "SGD, the simple RNN stays at chance (12.5%): the gradient reaching step 0 is a "
+                              "and a 'go' marker: the net must answer the first symbol. Trained with plain SGD, "
+                              "the simple RNN stays near chance (12.5%): the gradient reaching step 0 is a "
                               "product of 21 tanh derivatives and recurrent weights and vanishes. Compare "
                               "recall-lstm (100%). Switch the optimizer to adam or rmsprop, which rescale each "
                               "weight's tiny gradient, and the RNN can learn this gap too."),
         "recall-lstm": _recall("LSTM", "lstm", "Remember a symbol for 20 steps: an LSTM succeeds",
-                               "The delayed-recall task of recall-rnn, same size and same optimizer, with an "
+                               "The delayed-recall task of recall-rnn, same size and same plain SGD, with an "
                                "LSTM: its cell state is updated additively (c_t = f c_t-1 + i g), and with the "
                                "forget gate open the gradient flows back 20 steps undiminished. Test accuracy "
                                "100%, against chance for the simple RNN."),
@@ -109,8 +109,8 @@ def _recall(kind: str, node: str, title: str, description: str) -> Project:
          (node, kind, {"units": 32, "return_sequences": False}),
          ("output", "Dense", {"units": 8, "activation": "softmax"})],
         {"name": "recall", "params": {"gap": 20, "n_samples": 4000}},
-        {"loss": "cross_entropy", "optimizer": "momentum", "learning_rate": 0.1, "momentum": 0.9,
-         "batch_size": 32, "epochs": 40, "clip_norm": 1.0},
+        {"loss": "cross_entropy", "optimizer": "sgd", "learning_rate": 1.0, "batch_size": 32, "epochs": 80,
+         "clip_norm": 1.0},
         title, description)
 
 
