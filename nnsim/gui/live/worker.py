@@ -124,8 +124,8 @@ class TrainingWorker(QObject):
         try:
             report = t.step(1 if slow else None)
         except DivergenceError as err:
-            self._set_state("diverged")
             self._frame(heavy=False, force=True)
+            self._set_state("diverged")
             self.diverged.emit(str(err), err.layer)
             return
         if self._pending_steps > 0:
@@ -135,9 +135,9 @@ class TrainingWorker(QObject):
         if report is not None:
             self._until_epoch = False
             if t.epoch >= self.epochs:
-                self._set_state("finished")
                 self._frame(heavy=True, force=True)
                 self._emit_weights()
+                self._set_state("finished")
                 return
             if self.state != "running":
                 self._pause()
@@ -146,9 +146,9 @@ class TrainingWorker(QObject):
             time.sleep(1.0 / self._rate)
 
     def _pause(self) -> None:
-        self._set_state("paused")
-        self._frame(heavy=True, force=True)
+        self._frame(heavy=True, force=True)  # the final frame first: "paused" means the view is current
         self._emit_weights()
+        self._set_state("paused")
 
     # --- frames -----------------------------------------------------------------------------------
     def _frame(self, heavy: bool, force: bool = False) -> None:
