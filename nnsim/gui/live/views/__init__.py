@@ -16,12 +16,7 @@ VIEW_MODULES = ("curves", "gradients", "weights", "activations", "boundary", "fe
 def all_views() -> list[type[LiveView]]:
     views: list[type[LiveView]] = []
     for name in VIEW_MODULES:
-        try:
-            module = import_module(f"nnsim.gui.live.views.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"nnsim.gui.live.views.{name}":
-                raise
-            continue  # a view module not written yet
+        module = import_module(f"nnsim.gui.live.views.{name}")
         views += [obj for obj in vars(module).values()
                   if isinstance(obj, type) and issubclass(obj, LiveView) and obj is not LiveView
                   and obj.__module__ == module.__name__]

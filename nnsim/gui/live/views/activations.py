@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from nnsim.gui.live.views import plot_style as ps
 from nnsim.gui.live.views.base import LiveView, ViewContext
-from nnsim.training.live import LiveFrame
 
 EMPTY = "Layer activations appear here once training starts (press Play).\nSelect a node to see its outputs."
 DEAD_KINDS = ("relu", "step")  # a unit is dead when it outputs <= 0 for every probe sample

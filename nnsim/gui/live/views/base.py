@@ -52,5 +52,16 @@ class LiveView(QWidget):
 
     def node_selected(self, name: str | None) -> None:
         """The canvas selection changed: views that show one layer follow it."""
+        self.redraw_if_frame()
+
+    def redraw_if_frame(self, *_: object) -> None:
+        """Redraw after a control of the view changed (a picker, a toggle), if there is a frame."""
         if self.frame is not None:
             self.redraw()
+
+    def node_types(self) -> dict[str, str]:
+        """Node name -> type of the open project's graph ({} when there is none)."""
+        try:
+            return {node.name: node.type for node in self.context.project().graph}
+        except Exception:  # no project open (tests, a closing window)
+            return {}

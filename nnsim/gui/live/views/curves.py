@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from nnsim.gui.live.views import plot_style as ps
 from nnsim.gui.live.views.base import LiveView, ViewContext
-from nnsim.training.live import LiveFrame
 
 SPLITS = (("train", "train"), ("val", "validation"), ("test", "test"))
 SMOOTH_EPOCHS = 1000  # antialias short curves only: antialiased long noisy curves paint very slowly

@@ -143,7 +143,7 @@ class FeatureMapsView(LiveView):
         self.sample_box = QSpinBox()
         self.sample_box.setRange(0, 15)  # narrowed to the probe size by the first frame
         self.sample_box.setToolTip("Which of the probe images (the first test images) to run through the layer")
-        self.sample_box.valueChanged.connect(self._redraw_if_frame)
+        self.sample_box.valueChanged.connect(self.redraw_if_frame)
         bar.addWidget(self.sample_box)
         self.sample_label = QLabel()
         bar.addWidget(self.sample_label)
@@ -154,7 +154,7 @@ class FeatureMapsView(LiveView):
             self.levels_box.addItem(text, mode)
         self.levels_box.setToolTip("Own range: every map uses the full colour scale, so weak maps still show "
                                    "their pattern. One scale: compare how strongly the channels respond.")
-        self.levels_box.currentIndexChanged.connect(self._redraw_if_frame)
+        self.levels_box.currentIndexChanged.connect(self.redraw_if_frame)
         bar.addWidget(self.levels_box)
 
         self.caption = QLabel()
@@ -193,16 +193,7 @@ class FeatureMapsView(LiveView):
         self._shapes.clear()
         super().reset()
 
-    def _redraw_if_frame(self, *_):
-        if self.frame is not None:
-            self.redraw()
 
-    def _node_types(self) -> dict[str, str]:
-        try:
-            project = self.context.project()
-            return {node.name: node.type for node in project.graph}
-        except Exception:  # no project open (tests, closing window)
-            return {}
 
     def _dataset(self):
         try:
@@ -213,7 +204,7 @@ class FeatureMapsView(LiveView):
     def _candidates(self, frame) -> tuple[dict[str, str], list[str]]:
         """(node types, names of Conv2D nodes with image activations in the frame, in graph order)."""
         acts = frame.snapshot.activations
-        types = self._node_types()
+        types = self.node_types()
         convs = [n for n, t in types.items() if t == "Conv2D" and n in acts and acts[n].ndim == 4]
         if not types:  # no graph to ask: a 4-D "weight" marks a Conv2D
             convs = [k.split("/")[0] for k, w in frame.snapshot.weights.items()
@@ -243,7 +234,7 @@ class FeatureMapsView(LiveView):
             self.stack.show_empty(NO_CONV)
             return
         snap = frame.snapshot
-        types = self._node_types() or {node: "Conv2D"}
+        types = self.node_types() or {node: "Conv2D"}
         acts = snap.activations[node]
         n = len(acts)
         if self.sample_box.maximum() != n - 1:
@@ -314,7 +305,7 @@ class FeatureMapsView(LiveView):
         else:  # rows = input channels, columns = filters (output channels)
             rows = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)).reshape(c * f, k, k)
             self.kernel_mosaic = tile(rows, f, fill)
-            parts.append(f"kernels: column = filter (output channel), row = input channel (scroll to zoom)")
+            parts.append("kernels: column = filter (output channel), row = input channel (scroll to zoom)")
         self._show(self.kernel_item, self.kernel_plot, "kernels", self.kernel_mosaic, levels)
         self._set_title(self.kernel_plot, f"Kernels {k}×{k}: blue {lo:.2g} · white 0 · orange {hi:.2g}")
         self.caption.setText(" · ".join(parts))

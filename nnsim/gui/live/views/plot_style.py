@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnsim.gui.canvas import style
 
@@ -150,6 +150,18 @@ def banner_style(level: str) -> str:
     else:
         bg, fg = ("#5a4a12", "#fff0c2") if dark else ("#fff4cc", "#6b4e00")
     return f"background: {bg}; color: {fg}; padding: 4px 8px; border-radius: 3px;"
+
+
+def summary_column(parent: QWidget) -> tuple[QVBoxLayout, QLabel]:
+    """A tight column layout on ``parent`` headed by a small summary line (views with a caption)."""
+    box = QVBoxLayout(parent)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(2)
+    summary = QLabel("")
+    summary.setContentsMargins(6, 2, 6, 0)
+    summary.setStyleSheet("font-size: 9pt;")
+    box.addWidget(summary)
+    return box, summary
 
 
 def style_plot_item(item: pg.PlotItem) -> None:

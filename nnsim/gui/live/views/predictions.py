@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
 from nnsim.gui.live.views import plot_style as ps
 from nnsim.gui.live.views.base import LiveView, ViewContext
@@ -75,13 +75,7 @@ class ConfusionView(LiveView):
         self._text_font.setPointSize(8)
 
         content = QWidget()
-        box = QVBoxLayout(content)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(2)
-        self.summary = QLabel("")
-        self.summary.setContentsMargins(6, 2, 6, 0)
-        self.summary.setStyleSheet("font-size: 9pt;")
-        box.addWidget(self.summary)
+        box, self.summary = ps.summary_column(content)
 
         self.matrix_plot = ps.line_plot(left="true class", bottom="predicted class")
         self.matrix_plot.showGrid(x=False, y=False)
@@ -202,13 +196,7 @@ class GalleryView(LiveView):
         self._font.setPointSize(8)
 
         content = QWidget()
-        box = QVBoxLayout(content)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(2)
-        self.summary = QLabel("")
-        self.summary.setContentsMargins(6, 2, 6, 0)
-        self.summary.setStyleSheet("font-size: 9pt;")
-        box.addWidget(self.summary)
+        box, self.summary = ps.summary_column(content)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(ps.style.canvas_background())
         self.view = self.graphics.addViewBox(lockAspect=True, enableMouse=False, invertY=True)

@@ -145,12 +145,12 @@ class RecurrentView(LiveView):
         self.sample_box = QSpinBox()
         self.sample_box.setRange(0, 15)
         self.sample_box.setToolTip("Which of the probe sequences (the first test sequences) to show")
-        self.sample_box.valueChanged.connect(self._redraw_if_frame)
+        self.sample_box.valueChanged.connect(self.redraw_if_frame)
         bar.addWidget(self.sample_box)
         self.reverse_box = QCheckBox("Reverse direction")
         self.reverse_box.setToolTip("A bidirectional layer also reads the sequence backwards (right to left) "
                                     "with its own weights: show that direction's state and gates")
-        self.reverse_box.toggled.connect(self._redraw_if_frame)
+        self.reverse_box.toggled.connect(self.redraw_if_frame)
         self.reverse_box.setVisible(False)
         bar.addWidget(self.reverse_box)
         self.layer_label = QLabel()
@@ -188,15 +188,7 @@ class RecurrentView(LiveView):
         self._clear_plots()
         super().reset()
 
-    def _redraw_if_frame(self, *_):
-        if self.frame is not None:
-            self.redraw()
 
-    def _node_types(self) -> dict[str, str]:
-        try:
-            return {node.name: node.type for node in self.context.project().graph}
-        except Exception:  # no project open
-            return {}
 
     def _dataset(self):
         try:
@@ -207,7 +199,7 @@ class RecurrentView(LiveView):
     def _recurrent_nodes(self, frame) -> list[str]:
         """Recurrent nodes with internals in the frame, in graph order when the graph is known."""
         internals = frame.snapshot.internals
-        types = self._node_types()
+        types = self.node_types()
         names = [n for n, t in types.items() if t in RECURRENT_TYPES and "h" in internals.get(n, {})]
         return names or [n for n, parts in internals.items() if "h" in parts]
 
@@ -233,7 +225,7 @@ class RecurrentView(LiveView):
             return
         snap = frame.snapshot
         internals = snap.internals[node]
-        kind = self._node_types().get(node) or kind_of(internals)
+        kind = self.node_types().get(node) or kind_of(internals)
         kind = kind if kind in PANELS else kind_of(internals)
         n, steps, units = internals["h"].shape
         bidirectional = "h" + REVERSE in internals
