@@ -53,7 +53,8 @@ class TrainingControls(QWidget):
         layout.addWidget(self.lr)
         layout.addSpacing(10)
         self.counters = QLabel()
-        self.counters.setMinimumWidth(220)
+        widest = "epoch 100,000 / 100,000   update 10,000,000   100,000 updates/s"
+        self.counters.setFixedWidth(self.counters.fontMetrics().horizontalAdvance(widest) + 8)  # no re-layout per frame
         layout.addWidget(self.counters)
         self.progress = QProgressBar()
         self.progress.setFixedWidth(180)

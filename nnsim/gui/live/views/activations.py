@@ -106,20 +106,21 @@ class ActivationsView(LiveView):
         self.metric_combo.addItems(METRICS)
         self.metric_combo.setToolTip("Dead: a ReLU unit that outputs 0 for every probe sample (it no longer "
                                      "learns). Saturated: a sigmoid/tanh unit stuck near its limits.")
-        self.metric_combo.currentIndexChanged.connect(lambda _: self.redraw())
+        self.metric_combo.currentIndexChanged.connect(self._metric_changed)
         self.layers_plot = ps.plot_widget()
         self.layers_plot.setMouseEnabled(x=False, y=False)
         self.layers_plot.setMaximumHeight(150)
         self.layers_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=ps.class_color(0), pen=None)
         self.layers_plot.addItem(self.bars)
+        self.layers_y = ps.SteadyRange(self.layers_plot, "y", pad=0.1, pad_low=False)
         for plot in (self.plot, self.layers_plot):
             ps.style_plot_item(plot.getPlotItem())
             ps.enable_export(plot)  # right-click > Export... (PNG, SVG, CSV)
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.caption, 1)
+        top.addWidget(ps.steady_label(self.caption), 1)
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(QLabel("Layers by"))
@@ -138,6 +139,10 @@ class ActivationsView(LiveView):
         outer.addWidget(self.stack)
 
     # --- LiveView -------------------------------------------------------------------------------
+    def _metric_changed(self, _index: int) -> None:
+        self.layers_y.reset()
+        self.redraw_if_frame()
+
     def redraw(self) -> None:
         acts = self.frame.snapshot.activations if self.frame is not None else {}
         if not acts:
@@ -195,5 +200,4 @@ class ActivationsView(LiveView):
             self.layers_plot.getPlotItem().getAxis("bottom").setTicks([list(enumerate(names))])
             self.layers_plot.setXRange(-0.6, len(names) - 0.4, padding=0)
         top = float(self.layer_values.max()) if len(values) else 1.0
-        self.layers_plot.setYRange(0, max(top * 1.1, 1e-6 if self.metric_combo.currentIndex() == 0 else 5.0),
-                                   padding=0)
+        self.layers_y.fit(0.0, max(top, 1e-6 if self.metric_combo.currentIndex() == 0 else 5.0))

@@ -85,7 +85,7 @@ class BoundaryView(LiveView):
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.caption)
+        layout.addWidget(ps.steady_label(self.caption))
         layout.addWidget(self.plot, 1)
         self.stack = ps.EmptyStack(content, EMPTY)
         outer = QVBoxLayout(self)

@@ -41,6 +41,13 @@ class _Series:
         return self.values[:m]
 
 
+def _widen(bound: list[float], y: np.ndarray, positive: bool) -> None:
+    """Grow [lo, hi] in ``bound`` to cover the finite (and, for a log axis, positive) values of ``y``."""
+    y = y[np.isfinite(y) & (y > 0)] if positive else y[np.isfinite(y)]
+    if y.size:
+        bound[0], bound[1] = min(bound[0], float(y.min())), max(bound[1], float(y.max()))
+
+
 def _same(value, stored: float) -> bool:
     if value is None:
         return math.isnan(stored)
@@ -69,7 +76,7 @@ class CurvesView(LiveView):
         self.log_check = QCheckBox("Log-scale loss")
         self.log_check.setToolTip("Show the loss on a logarithmic axis (small late improvements become visible)")
         self.log_check.toggled.connect(self._set_log)
-        top.addWidget(self.latest, 1)
+        top.addWidget(ps.steady_label(self.latest), 1)
         top.addWidget(self.log_check)
         box.addLayout(top)
 
@@ -81,6 +88,9 @@ class CurvesView(LiveView):
         self.loss_curves = {key: ps.fast_curve(self.loss_plot, ps.series_color(name)) for key, name in SPLITS}
         self.metric_curves = {key: ps.fast_curve(self.metric_plot, ps.series_color(name)) for key, name in SPLITS}
         self._legend_keys: list[str] = []  # splits listed in the (one, shared) legend
+        self.x_range = ps.SteadyRange(self.loss_plot, "x", grow=True)  # the metric plot follows (x-linked)
+        self.loss_range = ps.SteadyRange(self.loss_plot, "y")
+        self.metric_range = ps.SteadyRange(self.metric_plot, "y")
         box.addWidget(self.loss_plot, 1)
         box.addWidget(self.metric_plot, 1)
 
@@ -94,6 +104,8 @@ class CurvesView(LiveView):
         self._series.clear()
         self._none_upto.clear()
         self._metric = None
+        for keeper in (self.x_range, self.loss_range, self.metric_range):
+            keeper.reset()
         super().reset()
 
     def redraw(self) -> None:
@@ -120,11 +132,12 @@ class CurvesView(LiveView):
                 self.metric_plot.setYRange(0, 100, padding=0.03)
             else:
                 self.metric_plot.setLabel("left", "test RMSE")
-                self.metric_plot.enableAutoRange(axis="y")
+                self.metric_range.reset()
         log = self.log_check.isChecked()
         latest: dict[str, float] = {}
         shown: list[str] = []
         smooth = epochs <= SMOOTH_EPOCHS
+        bounds = {"loss": [math.inf, -math.inf], metric: [math.inf, -math.inf]}
         for key, _name in SPLITS:
             for kind, curves, scale in (("loss", self.loss_curves, 1.0),
                                         (metric, self.metric_curves, 100.0 if metric == "accuracy" else 1.0)):
@@ -139,7 +152,9 @@ class CurvesView(LiveView):
                     y = y * scale
                 finite = bool(np.isfinite(y).all()) and not (log and kind == "loss" and bool((y <= 0).any()))
                 curve.setSkipFiniteCheck(finite)
+                ps.set_curve_weight(curve, smooth)
                 curve.setData(x, y, connect="all" if finite else "finite", antialias=smooth)
+                _widen(bounds[kind], y, positive=log and kind == "loss")
                 curve.setVisible(True)
                 if key not in shown:
                     shown.append(key)
@@ -147,6 +162,10 @@ class CurvesView(LiveView):
                     latest[name] = float(y[-1])
         if shown != self._legend_keys:
             self._set_legend(shown)
+        self.x_range.fit(0.0, float(max(epochs, 5)))
+        self.loss_range.fit(*bounds["loss"])
+        if metric == "rmse":
+            self.metric_range.fit(min(bounds[metric][0], 0.0), bounds[metric][1])
         self.latest.setText(self._latest_text(epochs, metric, latest, frame.steps_per_second))
 
     def _set_legend(self, keys: list[str]) -> None:
@@ -156,6 +175,7 @@ class CurvesView(LiveView):
         for key in keys:
             self.legend.addItem(self.loss_curves[key], names[key])
         self._legend_keys = list(keys)
+        ps.cache_legend(self.legend)
 
     # --- pieces -----------------------------------------------------------------------------------
     def _values(self, name: str, values: list | None, epochs: int) -> np.ndarray | None:
@@ -190,9 +210,9 @@ class CurvesView(LiveView):
     def _set_log(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
         self.loss_plot.setLabel("left", "loss (log scale)" if on else "loss")
+        self.loss_range.reset()
         if self.frame is not None:
             self.redraw()
-        self.loss_plot.enableAutoRange(axis="y")
 
     @staticmethod
     def _latest_text(epochs: int, metric: str, latest: dict[str, float], speed: float) -> str:

@@ -146,8 +146,7 @@ class FeatureMapsView(LiveView):
         self.sample_box.valueChanged.connect(self.redraw_if_frame)
         bar.addWidget(self.sample_box)
         self.sample_label = QLabel()
-        bar.addWidget(self.sample_label)
-        bar.addStretch(1)
+        bar.addWidget(ps.steady_label(self.sample_label), 1)
         bar.addWidget(QLabel("Colours:"))
         self.levels_box = QComboBox()
         for text, mode in LEVEL_MODES:
@@ -175,7 +174,7 @@ class FeatureMapsView(LiveView):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
         box.addLayout(bar)
-        box.addWidget(self.caption)
+        box.addWidget(ps.steady_label(self.caption, lines=2))
         box.addWidget(self.plots, 1)
         self.stack = ps.EmptyStack(content, EMPTY)
         outer = QVBoxLayout(self)

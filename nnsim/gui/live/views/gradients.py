@@ -80,6 +80,10 @@ class GradientsView(LiveView):
                                                                          style=pg.QtCore.Qt.PenStyle.DashLine))
         self.hist_plot.addItem(self.zero_line)
         box.addWidget(self.hist_plot, 2)
+        self.norm_x = ps.SteadyRange(self.norm_plot, "x", grow=True)
+        self.norm_y = ps.SteadyRange(self.norm_plot, "y", fill=0.4)
+        self.hist_x = ps.SteadyRange(self.hist_plot, "x", fill=0.6)
+        self.hist_y = ps.SteadyRange(self.hist_plot, "y", pad=0.08, pad_low=False)
 
         self.stack = ps.EmptyStack(content, EMPTY)
         outer = QVBoxLayout(self)
@@ -103,12 +107,18 @@ class GradientsView(LiveView):
             self.stack.show_empty(EMPTY if frame is None else "This network has no weights, so no gradients.")
             return
         self.stack.show_content()
+        lo, hi, last = math.inf, -math.inf, 0.0
         for name, track in self.tracks.items():
             x, y = track.x[:track.n], track.y[:track.n]
             bad = ~(np.isfinite(y) & (y > 0))  # log axis: zero and NaN leave a gap
             if bad.any():
                 y = np.where(bad, np.nan, y)
             self.curves[name].setData(x, y, connect="finite" if bad.any() else "all")
+            if track.n and not bad.all():
+                lo, hi = min(lo, float(np.nanmin(y))), max(hi, float(np.nanmax(y)))
+                last = max(last, float(x[-1]))
+        self.norm_x.fit(0.0, max(last, 10.0))
+        self.norm_y.fit(lo, hi)
         self._update_banner(norms)
         self._update_histogram(frame)
 
@@ -117,6 +127,8 @@ class GradientsView(LiveView):
 
     # --- pieces -----------------------------------------------------------------------------------
     def _clear_tracks(self) -> None:
+        for keeper in (self.norm_x, self.norm_y, self.hist_x, self.hist_y):
+            keeper.reset()
         for curve in self.curves.values():
             self.norm_plot.removeItem(curve)
         self.legend.clear()
@@ -141,6 +153,7 @@ class GradientsView(LiveView):
                 color = ps.layer_color(len(self.curves))
                 curve = ps.fast_curve(self.norm_plot, color)
                 self.legend.addItem(curve, name)
+                ps.cache_legend(self.legend)
                 self.curves[name] = curve
             track.append(float(snap.step), float(norm))
 
@@ -192,6 +205,12 @@ class GradientsView(LiveView):
         else:
             edges, counts, n = self.histogram(node)
             self.hist.setData(edges, counts)
+            if node != getattr(self, "_hist_node", None):
+                self._hist_node = node
+                self.hist_x.reset()
+                self.hist_y.reset()
+            self.hist_x.fit(float(edges[0]), float(edges[-1]))
+            self.hist_y.fit(0.0, float(counts.max()) or 1.0)
             index = list(self.tracks).index(node) if node in self.tracks else 0
             color = ps.layer_color(index)
             self.hist.setPen(pg.mkPen(color, width=1.2))

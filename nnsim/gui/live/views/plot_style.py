@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from nnsim.gui.canvas import style
 
@@ -78,6 +78,26 @@ def set_image(item: pg.ImageItem, data: np.ndarray, levels: tuple[float, float],
         item.setRect(*rect)
 
 
+def cache_axes(item: pg.PlotItem) -> None:
+    """Paint ``item``'s axes and title from pixmaps until their ticks or text change.
+
+    An axis reaches a few pixels into its plot, so every data update in the plot repaints it, and
+    tick labels are the slowest thing the raster engine draws (half of a live redraw, measured).
+    """
+    cached = pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+    for name in ("left", "bottom", "right", "top"):
+        item.getAxis(name).setCacheMode(cached)
+    item.titleLabel.setCacheMode(cached)
+
+
+def cache_legend(legend: pg.LegendItem) -> None:
+    """Paint a legend (over live curves, so repainted with them) and its entries from pixmaps."""
+    cached = pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+    legend.setCacheMode(cached)
+    for child in legend.childItems():
+        child.setCacheMode(cached)
+
+
 def plot_widget(aspect_locked: bool = False) -> pg.PlotWidget:
     """A PlotWidget in the canvas colours, without the right-click menu."""
     plot = pg.PlotWidget()
@@ -88,6 +108,7 @@ def plot_widget(aspect_locked: bool = False) -> pg.PlotWidget:
         axis = plot.getPlotItem().getAxis(name)
         axis.setPen(style.muted_text_color())
         axis.setTextPen(style.text_color())
+    cache_axes(plot.getPlotItem())
     return plot
 
 
@@ -98,6 +119,7 @@ def color_bar(plot: pg.PlotWidget, image: pg.ImageItem, cmap: pg.ColorMap,
                           colorMapMenu=False, pen=style.muted_text_color())
     bar.setImageItem(image, insert_in=plot.getPlotItem())
     bar.getAxis("right").setTextPen(style.text_color())
+    bar.getAxis("right").setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return bar
 
 
@@ -152,6 +174,21 @@ def banner_style(level: str) -> str:
     return f"background: {bg}; color: {fg}; padding: 4px 8px; border-radius: 3px;"
 
 
+def steady_label(label: QLabel, lines: int = 1) -> QLabel:
+    """Make a label whose text changes on every frame stop re-laying out its view.
+
+    A QLabel asks for a new layout on every new text; when its size hint changes, the plots beside
+    it are resized and repainted with all their axes (the tiled views resized each other on every
+    frame, measured). A fixed height of ``lines`` lines and a width that yields to the layout keep
+    the geometry still; text that does not fit is cut at the right.
+    """
+    label.ensurePolished()
+    margins = label.contentsMargins()
+    label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + margins.top() + margins.bottom() + 2)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    return label
+
+
 def summary_column(parent: QWidget) -> tuple[QVBoxLayout, QLabel]:
     """A tight column layout on ``parent`` headed by a small summary line (views with a caption)."""
     box = QVBoxLayout(parent)
@@ -160,7 +197,7 @@ def summary_column(parent: QWidget) -> tuple[QVBoxLayout, QLabel]:
     summary = QLabel("")
     summary.setContentsMargins(6, 2, 6, 0)
     summary.setStyleSheet("font-size: 9pt;")
-    box.addWidget(summary)
+    box.addWidget(steady_label(summary))
     return box, summary
 
 
@@ -177,6 +214,7 @@ def style_plot_item(item: pg.PlotItem) -> None:
         axis.setStyle(tickFont=font)
         axis.enableAutoSIPrefix(False)  # "loss (x0.001)" reads worse than 0.02 on the ticks
     item.titleLabel.item.setDefaultTextColor(style.text_color())
+    cache_axes(item)
 
 
 def enable_export(widget: pg.GraphicsView) -> None:
@@ -219,6 +257,118 @@ class LogAxis(pg.AxisItem):
         return [f"{10.0 ** v:.3g}" for v in values]
 
 
+class TickGrid(pg.GraphicsObject):
+    """Faint lines at the major ticks of a plot's left and bottom axes, drawn inside the view box.
+
+    pyqtgraph's own grid is painted by the axes, which stretches their bounds over the whole plot:
+    every new data point then repaints both axes with all their tick labels, and text is the slowest
+    thing the raster engine draws (two thirds of a live redraw, measured). This grid is a few
+    cosmetic lines; the axes repaint only when their ticks change.
+    """
+
+    def __init__(self, plot_item: pg.PlotItem, alpha: float = 0.15, axes: tuple[str, ...] = ("bottom", "left")):
+        super().__init__()
+        self.plot_item = plot_item
+        self.axes = axes
+        color = QColor(style.text_color())
+        color.setAlphaF(alpha)
+        self.pen = pg.mkPen(color, width=0)  # cosmetic: one pixel at any zoom
+        self._key = None
+        self._lines: list = []
+        self.setZValue(-1000)
+
+    def viewRangeChanged(self) -> None:  # called by pyqtgraph when the view box's range moves
+        self.prepareGeometryChange()
+        self._key = None
+
+    def boundingRect(self):
+        view = self.getViewBox()
+        return view.viewRect() if view is not None else pg.QtCore.QRectF()
+
+    def paint(self, painter, *args) -> None:
+        view = self.getViewBox()
+        if view is None:
+            return
+        rect = view.viewRect()
+        key = (rect.getRect(), view.width(), view.height())
+        if key != self._key:
+            self._key, self._lines = key, self._grid_lines(rect, view.width(), view.height())
+        painter.setPen(self.pen)
+        painter.drawLines(self._lines)
+
+    def _grid_lines(self, rect, width: float, height: float) -> list:
+        from PySide6.QtCore import QLineF
+
+        lines = []
+        for name, lo, hi, size in (("bottom", rect.left(), rect.right(), width),
+                                   ("left", rect.top(), rect.bottom(), height)):
+            axis = self.plot_item.getAxis(name)
+            if name not in self.axes or size <= 0 or not axis.isVisible() or hi <= lo:
+                continue
+            levels = axis.tickValues(lo, hi, size)
+            for value in (levels[0][1] if levels else []):
+                if name == "bottom":
+                    lines.append(QLineF(value, rect.top(), value, rect.bottom()))
+                else:
+                    lines.append(QLineF(rect.left(), value, rect.right(), value))
+        return lines
+
+
+NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= value (> 0)."""
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    scale = 10.0 ** np.floor(np.log10(value))
+    return next(step * scale for step in NICE_STEPS if step * scale >= value * (1 - 1e-12))
+
+
+class SteadyRange:
+    """Keeps one axis of a plot still while its data moves a little, so the axis is not re-labelled
+    (re-laid out and repainted) on every frame of a live run.
+
+    The range moves only when the data leaves it or fills less than ``fill`` of it; then it is fitted
+    with ``pad`` room on both sides (on a log axis, in decades; ``pad_low=False``: the range starts at
+    ``lo`` exactly, as counts and bars do at 0). ``grow`` axes (epochs, updates) end at a round number
+    instead, and start at ``lo``.
+    """
+
+    def __init__(self, plot: pg.PlotWidget | pg.PlotItem, axis: str, fill: float = 0.55, pad: float = 0.06,
+                 grow: bool = False, pad_low: bool = True):
+        self.item = plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
+        self.axis, self.fill, self.pad, self.grow, self.pad_low = axis, fill, pad, grow, pad_low
+        self.item.getViewBox().disableAutoRange(axis=pg.ViewBox.XAxis if axis == "x" else pg.ViewBox.YAxis)
+        self.current: tuple[float, float] | None = None
+
+    def reset(self) -> None:
+        self.current = None
+
+    def fit(self, lo: float, hi: float) -> None:
+        """Show [lo, hi] (data coordinates; positive values only on a log axis)."""
+        log = self.item.getViewBox().state["logMode"][0 if self.axis == "x" else 1]
+        if log:
+            if not (hi > 0):
+                return
+            lo = hi / 10 if not lo > 0 else lo
+            lo, hi = float(np.log10(lo)), float(np.log10(hi))
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            return
+        if self.grow and not log:
+            new = (lo, lo + nice_ceiling(hi - lo))
+            if new == self.current:
+                return
+        else:
+            cur = self.current
+            if cur is not None and cur[0] <= lo and hi <= cur[1] and (hi - lo) >= self.fill * (cur[1] - cur[0]):
+                return
+            span = hi - lo if hi > lo else max(abs(hi) * 0.1, 0.5 if log else 1e-6)
+            new = (lo - self.pad * span if self.pad_low else lo, hi + self.pad * span)
+        self.current = new
+        self.item.getViewBox().setRange(**{f"{self.axis}Range": new}, padding=0)  # log axes: in decades
+
+
 def line_plot(left: str | None = None, bottom: str | None = None, log_y_axis: bool = False) -> pg.PlotWidget:
     """A PlotWidget for curves: canvas colours, light grid, fast long-curve drawing, Export in its menu.
 
@@ -229,7 +379,9 @@ def line_plot(left: str | None = None, bottom: str | None = None, log_y_axis: bo
     if log_y_axis:
         item.setAxisItems({"left": LogAxis("left")})
     style_plot_item(item)
-    item.showGrid(x=True, y=True, alpha=0.15)
+    grid = TickGrid(item)
+    item.getViewBox().addItem(grid, ignoreBounds=True)
+    plot.grid = grid
     item.setDownsampling(auto=True, mode="peak")
     item.setClipToView(True)
     item.getViewBox().setDefaultPadding(0.02)
@@ -242,7 +394,7 @@ def line_plot(left: str | None = None, bottom: str | None = None, log_y_axis: bo
     return plot
 
 
-def fast_curve(plot: pg.PlotWidget, color: QColor, name: str | None = None, width: float = 1.6) -> pg.PlotDataItem:
+def fast_curve(plot: pg.PlotWidget, color: QColor, name: str | None = None, width: float = 1.0) -> pg.PlotDataItem:
     """An empty curve to ``setData`` on every frame (peak downsampling, clipped to the view).
 
     Not antialiased: an antialiased curve of a few thousand noisy points takes seconds to paint with
@@ -251,4 +403,12 @@ def fast_curve(plot: pg.PlotWidget, color: QColor, name: str | None = None, widt
     curve = plot.plot([], [], pen=pg.mkPen(color, width=width), name=name, antialias=False)
     curve.setDownsampling(auto=True, method="peak")
     curve.setClipToView(True)
+    curve.smooth = False
     return curve
+
+
+def set_curve_weight(curve: pg.PlotDataItem, smooth: bool, width: float = 1.6) -> None:
+    """Bold and antialiased (``smooth``, for short curves) or thin and fast (long ones)."""
+    if smooth != curve.smooth:
+        curve.smooth = smooth
+        curve.setPen(pg.mkPen(curve.opts["pen"].color(), width=width if smooth else 1.0))

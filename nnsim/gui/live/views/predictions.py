@@ -78,7 +78,7 @@ class ConfusionView(LiveView):
         box, self.summary = ps.summary_column(content)
 
         self.matrix_plot = ps.line_plot(left="true class", bottom="predicted class")
-        self.matrix_plot.showGrid(x=False, y=False)
+        self.matrix_plot.grid.axes = ()
         self.matrix_plot.setAspectLocked(True)
         self.matrix_plot.setMouseEnabled(x=False, y=False)
         self.matrix_plot.invertY(True)
@@ -91,7 +91,7 @@ class ConfusionView(LiveView):
         box.addWidget(self.matrix_plot, 3)
 
         self.bar_plot = ps.line_plot(left="accuracy (%)")
-        self.bar_plot.showGrid(x=False, y=True, alpha=0.15)
+        self.bar_plot.grid.axes = ("left",)
         self.bar_plot.setMouseEnabled(x=False, y=False)
         self.bar_plot.hideButtons()
         self.bar_plot.setYRange(0, 100, padding=0.02)

@@ -144,7 +144,7 @@ class WeightsView(LiveView):
         self.hinton_box.toggled.connect(lambda _: self.redraw())
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(self.caption, 1)
+        bar.addWidget(ps.steady_label(self.caption), 1)
         bar.addWidget(self.weight_combo)
         bar.addWidget(self.hinton_box)
 
@@ -163,13 +163,15 @@ class WeightsView(LiveView):
             self.plot.addItem(item)
 
         self.hist_plot = ps.plot_widget()
-        self.hist_plot.setLabel("bottom", "frame (newest on the right)")
+        self.hist_plot.setLabel("bottom", "frame (0 = now)")
         self.hist_plot.setLabel("left", "w")
         self.hist_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.hist_plot.setMouseEnabled(x=False, y=False)
         self.hist_image = ps.image_item()
         self.hist_image.setColorMap(ps.sequential_cmap())
         self.hist_plot.addItem(self.hist_image)
+        self.hist_plot.setXRange(-HISTORY_FRAMES, 0, padding=0)  # columns fill in from the right
+        self.hist_y = ps.SteadyRange(self.hist_plot, "y", pad=0.0)
         self.hist_plot.setMaximumHeight(170)
         for plot in (self.plot, self.hist_plot):
             ps.style_plot_item(plot.getPlotItem())
@@ -194,6 +196,7 @@ class WeightsView(LiveView):
 
     def reset(self) -> None:
         self.histories.clear()
+        self.hist_y.reset()
         self._recorded = None
         super().reset()
 
@@ -289,6 +292,10 @@ class WeightsView(LiveView):
     def _set_axes(self, w: np.ndarray, hinton: bool) -> None:
         """Square cells for kernels and Hinton squares; tiled kernels get no index ticks."""
         kernels = w.ndim > 2
+        key = (kernels, hinton, kernels and w.shape[1] > 1)
+        if key == getattr(self, "_axes_key", None):
+            return  # unchanged: re-setting labels would re-lay out and repaint the axes
+        self._axes_key = key
         self.plot.setAspectLocked(kernels or hinton)
         self.plot.setLabel("bottom", "input channel" if kernels and w.shape[1] > 1 else
                            ("filters" if kernels else "input (from)"))
@@ -297,6 +304,9 @@ class WeightsView(LiveView):
             self.plot.getPlotItem().getAxis(name).setStyle(showValues=not kernels)
 
     def _draw_history(self, key: str) -> None:
+        if key != getattr(self, "_history_key", None):
+            self._history_key = key
+            self.hist_y.reset()  # another layer: fit its range afresh
         history = self.histories.get(key)
         if history is None or not len(history):
             self.hist_image.clear()
@@ -304,6 +314,5 @@ class WeightsView(LiveView):
         img = np.sqrt(history.image())  # square root: thin tails stay visible next to the bulk
         lo, hi = history.value_range
         ps.set_image(self.hist_image, img, (0.0, float(img.max()) or 1.0),
-                     rect=(0.0, lo, float(len(history)), hi - lo))
-        self.hist_plot.setXRange(0, max(len(history), 10), padding=0)
-        self.hist_plot.setYRange(lo, hi, padding=0)
+                     rect=(-float(len(history)), lo, float(len(history)), hi - lo))
+        self.hist_y.fit(lo, hi)
