@@ -22,7 +22,8 @@ from nnsim.engine.ops.views import rows
 from nnsim.engine.program import ACC_WRITE, FIRST_CONV_OP, FIRST_RECURRENT_OP
 
 # stats slots filled by the entry points
-ST_LOSS, ST_CORRECT, ST_SAMPLES, ST_ERROR, ST_ERROR_STEP, ST_GRAD_NORM = 0, 1, 2, 3, 4, 5
+ST_LOSS, ST_CORRECT, ST_SAMPLES, ST_ERROR, ST_ERROR_STEP, ST_GRAD_NORM, ST_STEPS = 0, 1, 2, 3, 4, 5, 6
+N_STATS = 8
 ERR_NONE, ERR_LOSS, ERR_GRAD, ERR_WEIGHTS = 0, 1, 2, 3
 
 # Numba compiles a separate copy of a callee for each literal True/False argument (seconds each),
@@ -124,69 +125,89 @@ def _gather(src, order, start, n, dst):
 
 
 MODE_TRAIN, MODE_EVALUATE, MODE_GRADIENTS, MODE_FORWARD = 0, 1, 2, 3
+# columns of a plan row: one phase of a call (see :func:`_run`)
+PL_MODE, PL_TRAINING, PL_START, PL_END, PL_STEPS, PL_BATCH, PL_PREDS = 0, 1, 2, 3, 4, 5, 6
+PLAN_COLS = 7
 
 
 @njit(**JIT)
-def run_dense(mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, start, n_steps,
-              batch, io, opt, hp, counters, rng, stats, preds):
+def run_dense(plan, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, io, opt, hp, counters, rng,
+              stats, preds):
     """Entry point for programs of dense-family ops only; see :func:`_run`."""
-    return _run(forward_dense, backward_dense, mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X,
-                Y, order, start, n_steps, batch, io, opt, hp, counters, rng, stats, preds)
+    return _run(forward_dense, backward_dense, plan, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order,
+                io, opt, hp, counters, rng, stats, preds)
 
 
 @njit(**JIT)
-def run_conv(mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, start, n_steps,
-             batch, io, opt, hp, counters, rng, stats, preds):
+def run_conv(plan, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, io, opt, hp, counters, rng,
+             stats, preds):
     """Entry point for programs of dense and convolution ops; see :func:`_run`."""
-    return _run(forward_conv, backward_conv, mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X,
-                Y, order, start, n_steps, batch, io, opt, hp, counters, rng, stats, preds)
+    return _run(forward_conv, backward_conv, plan, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order,
+                io, opt, hp, counters, rng, stats, preds)
 
 
 @njit(**JIT)
-def run_recurrent(mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, start, n_steps,
-                  batch, io, opt, hp, counters, rng, stats, preds):
+def run_recurrent(plan, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, io, opt, hp, counters,
+                  rng, stats, preds):
     """Entry point for programs of dense and recurrent ops; see :func:`_run`."""
-    return _run(forward_recurrent, backward_recurrent, mode, training, iops, fops, P, G, A, D, AUX, S1, S2,
-                segs, T, X, Y, order, start, n_steps, batch, io, opt, hp, counters, rng, stats, preds)
+    return _run(forward_recurrent, backward_recurrent, plan, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y,
+                order, io, opt, hp, counters, rng, stats, preds)
 
 
 @njit(**JIT)
-def run_full(mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, start, n_steps,
-             batch, io, opt, hp, counters, rng, stats, preds):
+def run_full(plan, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, io, opt, hp, counters, rng,
+             stats, preds):
     """Entry point for programs with any op; see :func:`_run`."""
-    return _run(forward_full, backward_full, mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X,
-                Y, order, start, n_steps, batch, io, opt, hp, counters, rng, stats, preds)
+    return _run(forward_full, backward_full, plan, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order,
+                io, opt, hp, counters, rng, stats, preds)
 
 
 @njit(inline="always", **JIT)
-def _run(forward_pass, backward_pass, mode, training, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order,
-         start, n_steps, batch, io, opt, hp, counters, rng, stats, preds):
+def _run(forward_pass, backward_pass, plan, iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, io, opt,
+         hp, counters, rng, stats, preds):
     """The batch loop, with one forward and one backward site (so each links once).
 
-    Each of ``n_steps`` iterations takes ``batch`` rows ``X[order[start + s*batch:]]`` and:
+    ``plan`` lists phases, one per row (mode, training, start, end, n_steps, batch, preds_row), run
+    in order, so one call can train several whole epochs and evaluate after each without returning
+    to Python (a tiny network's epoch is shorter than a round trip through the GIL). Each of a
+    phase's ``n_steps`` iterations takes ``batch`` rows ``X[order[start + s*batch:]]``, never past
+    ``order[end - 1]``, and:
     - MODE_FORWARD: runs forward only;
-    - MODE_EVALUATE: also sums loss and correct samples into ``stats`` and writes outputs to ``preds``;
+    - MODE_EVALUATE: also sums loss and correct samples into the phase's ``stats`` row and, when
+      ``preds_row`` >= 0, writes outputs to ``preds`` from that row on;
     - MODE_GRADIENTS: also backpropagates (gradients land in G, loss in ``stats``);
     - MODE_TRAIN: also clips and applies one optimizer update, stopping early with an error code in
-      ``stats`` on the first non-finite loss, gradient or weight.
-    ``io`` = (in_off, out_off, out_size, loss_id, fused, logit_off, bwd_last, groups). Returns batches
-    done. ``stats`` counts correct *rows* (samples x groups).
+      the phase's ``stats`` row on the first non-finite loss, gradient or weight.
+    ``io`` = (in_off, out_off, out_size, loss_id, fused, logit_off, bwd_last, groups). Returns the
+    number of phases completed (fewer after an error); ``stats[p, ST_STEPS]`` counts each phase's
+    batches. ``stats`` counts correct *rows* (samples x groups).
     """
+    for p in range(plan.shape[0]):
+        if not _run_phase(forward_pass, backward_pass, plan[p, PL_MODE], plan[p, PL_TRAINING] != 0,
+                          plan[p, PL_START], plan[p, PL_END], plan[p, PL_STEPS], plan[p, PL_BATCH],
+                          plan[p, PL_PREDS], iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, io, opt,
+                          hp, counters, rng, stats[p], preds):
+            return p
+    return plan.shape[0]
+
+
+@njit(inline="always", **JIT)
+def _run_phase(forward_pass, backward_pass, mode, training, start, end, n_steps, batch, preds_row, iops, fops, P,
+               G, A, D, AUX, S1, S2, segs, T, X, Y, order, io, opt, hp, counters, rng, stats, preds):
+    """One phase of :func:`_run`; False when it stopped on an error."""
     in_off, out_off, k, loss_id, fused, logit_off, last = io[0], io[1], io[2], io[3], io[4], io[5], io[6]
     groups = io[7]  # softmax rows per sample (time steps of a sequence output); the loss sees rows
     kg = k // groups
     grad_off = logit_off if fused else out_off
-    total = order.shape[0]
     need_grad = mode == MODE_GRADIENTS or mode == MODE_TRAIN
-    done = 0
     for s in range(n_steps):
         b0 = start + s * batch
-        n = min(batch, total - b0)
+        n = min(batch, end - b0)
         if n <= 0:
             break
         _gather(X, order, b0, n, A[in_off:])
         forward_pass(iops, fops, n, P, A, AUX, rng, training)
-        done += 1
+        stats[ST_STEPS] += 1
         if mode == MODE_FORWARD:
             continue
         _gather(Y, order, b0, n, T)
@@ -197,19 +218,21 @@ def _run(forward_pass, backward_pass, mode, training, iops, fops, P, G, A, D, AU
                                      rows(D, grad_off, ng, kg), need_grad)
         correct = count_correct(out, y)
         if mode == MODE_EVALUATE:
-            preds[b0:b0 + n] = rows(A, out_off, n, k)
+            if preds_row >= 0:
+                r = preds_row + s * batch
+                preds[r:r + n] = rows(A, out_off, n, k)
         else:
             if mode == MODE_TRAIN and not np.isfinite(loss):
                 stats[ST_ERROR] = ERR_LOSS
                 stats[ST_ERROR_STEP] = s
-                return done
+                return False
             backward_pass(iops, fops, n, last, P, G, A, D, AUX, training)
         if mode == MODE_TRAIN and not _update(P, G, S1, S2, segs, opt, hp, counters, stats, s):
-            return done
+            return False
         stats[ST_LOSS] += loss * n
         stats[ST_CORRECT] += correct
         stats[ST_SAMPLES] += n
-    return done
+    return True
 
 
 @njit(inline="always", **JIT)

@@ -173,14 +173,33 @@ class Network:
             order: np.ndarray | None = None, start: int = 0, n_steps: int = 1, batch: int = 0, opt: int = 0,
             hp: np.ndarray | None = None, counters: np.ndarray | None = None, stats: np.ndarray | None = None,
             preds: np.ndarray | None = None) -> int:
-        """Call the compiled program; arguments a mode doesn't read get small placeholders."""
+        """Run one phase of the compiled program; returns the batches done (arguments a mode doesn't read
+        get small placeholders). ``stats`` is a flat array of :data:`interpreter.N_STATS` sums."""
+        if order is None:
+            order = np.arange(len(X), dtype=np.int64)
+        plan = np.array([[mode, int(training), start, len(order), n_steps, batch or self.max_batch,
+                          -1 if preds is None else start]], np.int64)
+        table = np.zeros((1, it.N_STATS)) if stats is None else stats.reshape(1, it.N_STATS)
+        steps = table[0, it.ST_STEPS]
+        self.run_plan(plan, X, Y, order=order, opt=opt, hp=hp, counters=counters, stats=table, preds=preds)
+        done = int(table[0, it.ST_STEPS] - steps)
+        table[0, it.ST_STEPS] = steps  # callers' flat stats keep only the sums they always had
+        return done
+
+    def run_plan(self, plan: np.ndarray, X: np.ndarray, Y: np.ndarray, *, order: np.ndarray | None = None,
+                 opt: int = 0, hp: np.ndarray | None = None, counters: np.ndarray | None = None,
+                 stats: np.ndarray | None = None, preds: np.ndarray | None = None) -> int:
+        """Run several phases in one call (rows of ``plan``, see :func:`interpreter._run`), e.g. whole
+        epochs of training each followed by an evaluation; ``stats`` has one row per phase. Returns the
+        phases completed."""
         if order is None:
             order = np.arange(len(X), dtype=np.int64)
         return int(self._entry(
-            mode, bool(training), self.iops, self.fops, self.P, self.G, self.A, self.D, self.AUX, self.S1,
-            self.S2, self.segs, self.T, X, Y, order, start, n_steps, batch or self.max_batch, self.io, opt,
-            self._no_hp if hp is None else hp, self._no_counters if counters is None else counters, self.rng,
-            np.zeros(8) if stats is None else stats, self._no_preds if preds is None else preds))
+            plan, self.iops, self.fops, self.P, self.G, self.A, self.D, self.AUX, self.S1, self.S2, self.segs,
+            self.T, X, Y, order, self.io, opt, self._no_hp if hp is None else hp,
+            self._no_counters if counters is None else counters, self.rng,
+            np.zeros((len(plan), it.N_STATS)) if stats is None else stats,
+            self._no_preds if preds is None else preds))
 
     def compile_kernels(self) -> None:
         """Compile the engine now (or load it from Numba's cache), by a forward pass on one zero sample.

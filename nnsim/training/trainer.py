@@ -61,10 +61,14 @@ class Trainer:
             self.history.setdefault(key, [])
         self.epoch = len(self.history["train_loss"])
         self.chunk_seconds = chunk_seconds
-        self._chunk = 1
+        self._step_seconds = 0.0  # measured time of one update (0 until measured)
         self._order: np.ndarray | None = None
         self._pos = 0
-        self._stats = np.zeros(8)
+        self._stats = np.zeros(it.N_STATS)
+        self._epoch_seconds = 0.0  # measured time of one epoch with its evaluation (0 until measured)
+        self._epoch_started = 0.0
+        self._all_rows: tuple[np.ndarray, np.ndarray] | None = None  # train, validation and test rows, stacked
+        self.reports: list[EpochReport] = []  # every epoch finished by the latest step()
         self.steps_per_second = 0.0
         self._train_time = 0.0
         self._train_steps = 0
@@ -119,18 +123,27 @@ class Trainer:
         self.hp[HP_LR] = float(lr)
 
     # --- running ------------------------------------------------------------------------------
-    def step(self, max_steps: int | None = None) -> EpochReport | None:
+    def step(self, max_steps: int | None = None, max_epochs: int | None = None) -> EpochReport | None:
         """Run up to ``max_steps`` updates (default: one chunk) without crossing an epoch end.
 
-        Returns the epoch's report when this call finished an epoch, else None.
+        When whole epochs take less than a chunk, a default-sized call at an epoch boundary trains
+        several epochs instead (at most ``max_epochs``), each followed by its evaluation, all in one
+        compiled call: a training thread then holds the GIL once per chunk, not twice per epoch. The
+        results are the same bits either way. Returns the report of the last epoch this call finished
+        (all of them are in :attr:`reports`), else None.
         Raises :class:`DivergenceError` when NaN or Inf appears.
         """
+        self.reports = []
+        per_call = self._epochs_per_call()
+        if self._order is None and max_steps is None and per_call > 1 and (max_epochs or 2) > 1:
+            return self._step_epochs(min(per_call, max_epochs or per_call))
         if self._order is None:
             self._order = epoch_order(len(self.x_train), self.settings["shuffle"], self.shuffle_rng)
             self._pos = 0
             self._stats[:] = 0
+            self._epoch_started = time.perf_counter()
         left = math.ceil((len(self._order) - self._pos) / self.batch)
-        n_steps = min(left, max_steps if max_steps is not None else self._chunk)
+        n_steps = min(left, max_steps if max_steps is not None else self._steps_per_call())
         t0 = time.perf_counter()
         net = self.net
         done = net.run(it.MODE_TRAIN, self.x_train, self.y_train, training=True, order=self._order,
@@ -143,8 +156,80 @@ class Trainer:
         self._pos += done * self.batch
         if self._pos >= len(self._order):
             self._order = None
-            return self._finish_epoch()
+            report = self._finish_epoch()
+            if max_steps is None:  # a default-sized call: learn how many epochs fit in a chunk
+                self._epoch_seconds = time.perf_counter() - self._epoch_started
+            return report
         return None
+
+    def _steps_per_call(self) -> int:
+        """Updates that fill ``chunk_seconds`` (read at every call: a GUI worker adjusts it)."""
+        if self._step_seconds <= 0:
+            return 1
+        return int(min(max(self.chunk_seconds / self._step_seconds, 1), 100_000))
+
+    def _epochs_per_call(self) -> int:
+        if self._epoch_seconds <= 0:
+            return 1
+        return int(min(max(self.chunk_seconds / self._epoch_seconds, 1), 10_000))
+
+    def _step_epochs(self, epochs: int) -> EpochReport | None:
+        """Train ``epochs`` whole epochs, evaluating after each, in one compiled call (see :meth:`step`).
+
+        The order holds the epochs' shuffles one after another, then the validation and test rows
+        (indices into :meth:`_stacked_rows`); the plan has a training phase per epoch, each followed
+        by an evaluation phase per split with the batch :meth:`Network.evaluate` uses.
+        """
+        net, n, batch = self.net, len(self.x_train), self.batch
+        X, Y = self._stacked_rows()
+        splits, first = [], n
+        for name, x, y in (("val", self.x_val, self.y_val), ("test", self.x_test, self.y_test)):
+            if len(x):
+                splits.append((name, first, y))
+                first += len(y)
+        shuffles = [epoch_order(n, self.settings["shuffle"], self.shuffle_rng) for _ in range(epochs)]
+        order = np.concatenate(shuffles + [np.arange(n, first)]).astype(np.int64, copy=False)
+        evaluated = epochs * n  # where the evaluation rows start in ``order``
+        plan = []
+        for e in range(epochs):
+            plan.append((it.MODE_TRAIN, 1, e * n, (e + 1) * n, math.ceil(n / batch), batch, -1))
+            for _, row, y in splits:
+                start = evaluated + row - n
+                plan.append((it.MODE_EVALUATE, 0, start, start + len(y), math.ceil(len(y) / net.max_batch),
+                             net.max_batch, -1 if self.classification else e * (first - n) + row - n))
+        plan = np.array(plan, dtype=np.int64)
+        stats = np.zeros((len(plan), it.N_STATS))
+        preds = None if self.classification else np.zeros((epochs * (first - n), Y.shape[1]), net.dtype)
+        before, t0 = self.updates, time.perf_counter()
+        phases = net.run_plan(plan, X, Y, order=order, opt=self.opt, hp=self.hp, counters=self.counters,
+                              stats=stats, preds=preds)
+        elapsed = time.perf_counter() - t0
+        per_epoch = 1 + len(splits)
+        updates = before
+        for e in range(phases // per_epoch):
+            train = stats[e * per_epoch]
+            updates += int(train[it.ST_STEPS])
+            measured = {}
+            for k, (name, row, y) in enumerate(splits):
+                st = stats[e * per_epoch + 1 + k]
+                at = e * (first - n) + row - n  # this epoch's outputs (for RMSE)
+                outputs = None if preds is None else preds[at:at + len(y)]
+                measured[name] = (float(st[it.ST_LOSS] / len(y)), int(st[it.ST_CORRECT]), outputs, y)
+            self.reports.append(self._record_epoch(train, measured, updates))
+        self._account(elapsed, self.updates - before, adapt=False)
+        if phases >= per_epoch:
+            self._epoch_seconds = elapsed / (phases // per_epoch)
+        if phases < len(plan):  # a training phase stopped on NaN or Inf
+            self._stats[:] = stats[phases]
+            self._raise_divergence(int(stats[phases, it.ST_STEPS]))
+        return self.reports[-1] if self.reports else None
+
+    def _stacked_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Train, validation and test rows in one array (built once, for multi-epoch calls)."""
+        if self._all_rows is None:
+            self._all_rows = (np.ascontiguousarray(np.concatenate([self.x_train, self.x_val, self.x_test])),
+                              np.ascontiguousarray(np.concatenate([self.y_train, self.y_val, self.y_test])))
+        return self._all_rows
 
     def _account(self, elapsed: float, done: int, adapt: bool) -> None:
         self._train_time += elapsed
@@ -152,12 +237,11 @@ class Trainer:
         if self._train_time > 0:
             self.steps_per_second = self._train_steps / self._train_time
         if adapt and done and elapsed > 0:
-            per_step = elapsed / done
-            self._chunk = int(min(max(self.chunk_seconds / per_step, 1), 100_000))
+            self._step_seconds = elapsed / done
 
     def run_epoch(self) -> EpochReport:
         while True:
-            report = self.step()
+            report = self.step(max_epochs=1)
             if report is not None:
                 return report
 
@@ -169,38 +253,42 @@ class Trainer:
         while self.epoch < target:
             if should_stop is not None and should_stop():
                 break
-            report = self.step()
-            if report is not None and on_epoch is not None:
-                on_epoch(report)
+            self.step(max_epochs=1 if should_stop is not None else target - self.epoch)  # stop between epochs
+            if on_epoch is not None:
+                for report in self.reports:
+                    on_epoch(report)
         return self.history
 
     def _finish_epoch(self) -> EpochReport:
-        st = self._stats
+        measured = {}
+        for split, x, y in (("val", self.x_val, self.y_val), ("test", self.x_test, self.y_test)):
+            if len(x):
+                loss, correct, preds = self.net.evaluate(x, y)
+                measured[split] = (loss, correct, preds, y)
+        report = self._record_epoch(self._stats, measured, self.updates)
+        self.reports = [report]
+        return report
+
+    def _record_epoch(self, st: np.ndarray, measured: dict[str, tuple], updates: int) -> EpochReport:
+        """Append one epoch to the history: training sums ``st``, and per split (loss, correct, outputs, y)."""
         samples = max(st[it.ST_SAMPLES], 1)
         m: dict[str, float | None] = {
             "train_loss": float(st[it.ST_LOSS] / samples),
             "train_accuracy": float(st[it.ST_CORRECT] / (samples * self.net.groups)) if self.classification else None,
-            "learning_rate": self.learning_rate,
+            "learning_rate": float(scheduled_lr(self.hp, updates)),
             "grad_norm": float(st[it.ST_GRAD_NORM]),
         }
-        m.update(self._split_metrics("val", self.x_val, self.y_val))
-        m.update(self._split_metrics("test", self.x_test, self.y_test))
+        for split, (loss, correct, preds, y) in measured.items():
+            m[f"{split}_loss"] = loss
+            if self.classification:
+                m[f"{split}_accuracy"] = correct / (len(y) * self.net.groups)
+            else:
+                m[f"{split}_rmse"] = M.rmse(preds.reshape(y.shape), y)
         self.epoch += 1
         for key in HISTORY_KEYS:
             value = m.get(key)
             self.history[key].append(None if value is None else float(value))
         return EpochReport(self.epoch, m)
-
-    def _split_metrics(self, split: str, x: np.ndarray, y: np.ndarray) -> dict[str, float | None]:
-        if len(x) == 0:
-            return {}
-        loss, correct, preds = self.net.evaluate(x, y)
-        out: dict[str, float | None] = {f"{split}_loss": loss}
-        if self.classification:
-            out[f"{split}_accuracy"] = correct / (len(x) * self.net.groups)
-        else:
-            out[f"{split}_rmse"] = M.rmse(preds, y)
-        return out
 
     def _raise_divergence(self, done: int) -> None:
         """Name the update and the layer where values blew up, and what to change."""

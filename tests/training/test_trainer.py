@@ -338,3 +338,59 @@ def test_output_units_not_matching_the_classes_give_a_dataset_error():
     project = Project(graph, GAUSS, {"loss": "cross_entropy"})
     with pytest.raises(DatasetError, match=r"'out' has 3 units.*'gauss' has 2 classes.*give it 2 units"):
         project.trainer()
+
+
+# --- several epochs per compiled call ---------------------------------------------------------------
+def _train_in_calls(project: Project, epochs: int, per_call: int):
+    """Train ``epochs`` epochs, forcing ``per_call`` epochs into each compiled call."""
+    trainer = project.trainer()
+    finished = []
+    while trainer.epoch < epochs:
+        trainer._epoch_seconds = trainer.chunk_seconds / (per_call + 0.5)
+        trainer.step(max_epochs=epochs - trainer.epoch)
+        finished += [r.epoch for r in trainer.reports]
+    return trainer, finished
+
+
+@pytest.mark.parametrize("make", [lambda: classifier(seed=3, validation_split=0.2, optimizer="adam"),
+                                  lambda: regressor(seed=3, validation_split=0.1, optimizer="momentum")])
+def test_several_epochs_per_call_give_the_same_bits_as_one_at_a_time(make):
+    one, finished_one = _train_in_calls(make(), 9, 1)
+    many, finished_many = _train_in_calls(make(), 9, 4)
+    assert finished_one == finished_many == list(range(1, 10))  # every epoch reported once, in order
+    assert one.history == many.history  # train, validation and test metrics, learning rate, gradient norm
+    assert one.updates == many.updates
+    for key, value in one.net.get_weights().items():
+        assert np.array_equal(value, many.net.get_weights()[key]), key
+    assert many.history["val_loss"][0] != many.history["val_loss"][-1]  # evaluated after every epoch
+
+
+def test_multi_epoch_calls_never_run_past_the_requested_epochs():
+    trainer = classifier(seed=1).trainer()
+    trainer._epoch_seconds = trainer.chunk_seconds / 50.5
+    seen = []
+    trainer.run(7, on_epoch=lambda r: seen.append(r.epoch))
+    assert trainer.epoch == 7 and seen == list(range(1, 8))
+    assert len(trainer.history["train_loss"]) == 7
+
+
+def test_short_epochs_are_batched_into_one_call_once_measured():
+    trainer = classifier(seed=1).trainer()
+    trainer.chunk_seconds = 10.0  # every epoch of this tiny set is far shorter
+    trainer.run(1)
+    assert trainer._epochs_per_call() > 1
+    trainer.run(3)
+    assert len(trainer.reports) == 3  # the three epochs came from one call
+
+
+def test_divergence_inside_a_multi_epoch_call_keeps_the_finished_epochs_and_names_the_layer():
+    single = regressor(hidden="relu", optimizer="sgd", learning_rate=1e4).trainer()
+    with pytest.raises(DivergenceError) as expected:
+        single.run(5)
+    trainer = regressor(hidden="relu", optimizer="sgd", learning_rate=1e4).trainer()
+    trainer._epoch_seconds = trainer.chunk_seconds / 5.5
+    with pytest.raises(DivergenceError) as info:
+        trainer.step(max_epochs=5)
+    assert str(info.value) == str(expected.value)
+    assert info.value.layer in {"hidden", "out"}
+    assert trainer.epoch == single.epoch and trainer.history == single.history

@@ -18,7 +18,7 @@ from nnsim.gui.live.worker import TrainingWorker
 from nnsim.project import Project
 from nnsim.training.live import LiveFrame
 
-REDRAW_MS = 33
+REDRAW_MS = 20  # a new frame is shown within 20 ms of arriving (frames come at most ~30 times a second)
 GIL_SWITCH_SECONDS = 0.001
 
 

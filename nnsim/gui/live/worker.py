@@ -23,7 +23,8 @@ from nnsim.training.live import LiveFrameBuilder
 FRAME_INTERVAL = 1 / 30  # at most ~30 frames a second
 FRAME_BUDGET = 0.07  # frames may take at most this share of the worker's time
 HEAVY_INTERVAL = 0.5  # predictions and sampled text at most twice a second
-CHUNK_SECONDS = 0.05  # longer chunks than the CLI's: fewer GIL hand-offs with the GUI thread
+MAX_CHUNK_SECONDS = 0.05  # a chunk ends when the next frame is due, but runs at least 4 ms
+MIN_CHUNK_SECONDS = 0.004
 
 
 class TrainingWorker(QObject):
@@ -74,7 +75,6 @@ class TrainingWorker(QObject):
         network = self.project.build_network()
         network.compile_kernels()
         self.trainer = self.project.trainer(network)
-        self.trainer.chunk_seconds = CHUNK_SECONDS
         self.builder = LiveFrameBuilder(self.trainer)
         self._set_state("paused")
         self._frame(heavy=True)
@@ -121,8 +121,10 @@ class TrainingWorker(QObject):
     def _train_chunk(self) -> None:
         t = self.trainer
         slow = self._rate is not None or self._pending_steps > 0
+        due = self._last_frame + self._frame_wait() - time.perf_counter()
+        t.chunk_seconds = min(max(due, MIN_CHUNK_SECONDS), MAX_CHUNK_SECONDS)  # frames go out between chunks
         try:
-            report = t.step(1 if slow else None)
+            report = t.step(1 if slow else None, max_epochs=1 if self._until_epoch else max(self.epochs - t.epoch, 1))
         except DivergenceError as err:
             self._frame(heavy=False, force=True)
             self._set_state("diverged")
@@ -154,8 +156,7 @@ class TrainingWorker(QObject):
     def _frame(self, heavy: bool, force: bool = False) -> None:
         """Build and send a frame, within the rate limit and the time budget."""
         now = time.perf_counter()
-        wait = max(FRAME_INTERVAL, self._frame_cost / FRAME_BUDGET)
-        if not force and now - self._last_frame < wait:
+        if not force and now - self._last_frame < self._frame_wait():
             return
         heavy = heavy or force or now - self._last_heavy >= HEAVY_INTERVAL
         frame = self.builder.build(predictions=heavy, sample=heavy, neuron_maps=heavy or self._rate is not None)
@@ -169,6 +170,10 @@ class TrainingWorker(QObject):
         t = self.trainer
         self.progress.emit({"epoch": t.epoch, "updates": t.updates, "epochs": self.epochs,
                             "steps_per_second": t.steps_per_second, "steps_per_epoch": t.steps_per_epoch})
+
+    def _frame_wait(self) -> float:
+        """Seconds between frames: the rate limit, or longer when frames cost more than their budget."""
+        return max(FRAME_INTERVAL, self._frame_cost / FRAME_BUDGET)
 
     def _emit_weights(self) -> None:
         if self.trainer is not None:
