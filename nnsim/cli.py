@@ -280,7 +280,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.gui:
         from nnsim.gui import bench_live
 
-        rows = bench_live.run(echo=print, seconds=args.seconds or 10.0)
+        rows = bench_live.run(echo=print, seconds=args.seconds or 10.0,
+                              cases=tuple(args.case) if args.case else bench_live.CASES)
         if args.json:
             _write_json(args.json, rows)
         return 0

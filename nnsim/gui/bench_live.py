@@ -95,7 +95,7 @@ def run(echo: Callable[[str], None], seconds: float = 10.0, cases: tuple[str, ..
     rows = []
     echo(f"{'case':<12}{'headless/s':>12}{'gui/s':>10}{'ratio':>8}{'p99 ms':>9}{'redraw/s':>10}{'peak MB':>9}")
     for example in cases:
-        headless = headless_steps_per_second(example, seconds / 2)
+        headless = headless_steps_per_second(example, min(seconds / 2, 10.0))
         gui = gui_case(example, seconds)
         row = {"case": example, "headless_steps_per_s": headless, **gui,
                "throughput_ratio": gui["gui_steps_per_s"] / headless if headless else None,

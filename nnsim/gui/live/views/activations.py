@@ -65,6 +65,9 @@ def layer_activation(project, name: str) -> str:
     return "identity"
 
 
+FIXED_LEVELS = ("sigmoid", "softmax", "tanh")
+
+
 def levels_for(x: np.ndarray, activation: str) -> tuple[tuple[float, float], str]:
     """(levels, "sequential" | "diverging"): fixed for bounded functions, data-driven otherwise."""
     if activation in ("sigmoid", "softmax"):
@@ -87,6 +90,8 @@ class ActivationsView(LiveView):
         self.shown_node: str | None = None
         self.matrix: np.ndarray | None = None  # what the heatmap shows
         self.layer_names: list[str] = []
+        self._bound: float | None = None  # the colour scale's current bound, and what it was fitted to
+        self._bound_key: tuple | None = None
         self.layer_values: np.ndarray = np.zeros(0)
         self._cmap_kind = ""
         self._build()
@@ -173,12 +178,17 @@ class ActivationsView(LiveView):
         x = flat(a)
         self.matrix = x
         levels, kind = levels_for(x, activation)
+        if activation not in FIXED_LEVELS:  # data-driven: round, steady bounds
+            key = (name, kind)
+            self._bound = ps.steady_bound(levels[1], self._bound if key == self._bound_key else None)
+            self._bound_key = key
+            levels = (0.0, self._bound) if kind == "sequential" else (-self._bound, self._bound)
         if kind != self._cmap_kind:
             self._cmap_kind = kind
             self.bar.setColorMap(ps.sequential_cmap() if kind == "sequential" else ps.diverging_cmap())
         n, units = x.shape
         ps.set_image(self.image, x, levels, rect=(-0.5, -0.5, units, n))
-        self.bar.setLevels(levels)
+        ps.set_bar_levels(self.bar, levels)
         shape = "x".join(map(str, a.shape[1:]))
         share = dead_or_saturated(a, activation)
         word = "dead" if activation in DEAD_KINDS else "saturated"

@@ -125,7 +125,7 @@ class BoundaryView(LiveView):
         dy = (b.ys[-1] - b.ys[0]) / max(len(b.ys) - 1, 1)
         rect = (b.xs[0] - dx / 2, b.ys[0] - dy / 2, dx * len(b.xs), dy * len(b.ys))  # pixel centres on the grid
         ps.set_image(self.image, b.values, levels, rect=rect)  # rows follow x2: row-major with y up
-        self.bar.setLevels(levels)
+        ps.set_bar_levels(self.bar, levels)
         plane = tuple(float(v) for v in (b.xs[0], b.xs[-1], b.ys[0], b.ys[-1]))
         if plane != self._plane:
             self._plane = plane

@@ -66,6 +66,21 @@ def symmetric_levels(values: np.ndarray) -> tuple[float, float]:
     return -m, m
 
 
+def steady_bound(value: float, current: float | None) -> float:
+    """A colour-scale bound for data whose largest magnitude is ``value``: a round number, kept while
+    the data stays between 40% and 100% of it, so the colour bar is not re-labelled on every frame
+    and the same colour keeps meaning the same value while training moves the numbers a little."""
+    if current is not None and 0.4 * current <= value <= current:
+        return current
+    return nice_ceiling(value)
+
+
+def set_bar_levels(bar: pg.ColorBarItem, levels: tuple[float, float]) -> None:
+    """Set a colour bar's levels only when they change (each call re-lays out and repaints its axis)."""
+    if tuple(float(v) for v in bar.levels()) != tuple(float(v) for v in levels):
+        bar.setLevels(levels)
+
+
 def image_item() -> pg.ImageItem:
     """An ImageItem set up for fast row-major updates (rows = y, columns = x)."""
     return pg.ImageItem(axisOrder="row-major")

@@ -122,6 +122,8 @@ class WeightsView(LiveView):
     def __init__(self, context: ViewContext, parent: QWidget | None = None):
         super().__init__(context, parent)
         self.histories: dict[str, HistogramHistory] = {}
+        self._bound: float | None = None  # the colour scale's current bound, and the weight it was fitted to
+        self._bound_key: str | None = None
         self._recorded: LiveFrame | None = None
         self._choice: dict[str, str] = {}  # node -> weight name picked in the combo
         self.shown_key: str | None = None
@@ -261,7 +263,9 @@ class WeightsView(LiveView):
         m = display_matrix(w)
         self.matrix = m
         finite = m[np.isfinite(m)]
-        levels = ps.symmetric_levels(finite)
+        self._bound = ps.steady_bound(ps.symmetric_levels(finite)[1], self._bound if key == self._bound_key else None)
+        self._bound_key = key
+        levels = (-self._bound, self._bound)
         rows, cols = m.shape
         hinton_ok = w.ndim == 2 and rows <= HINTON_MAX and cols <= HINTON_MAX
         self.hinton_box.setEnabled(hinton_ok)
@@ -271,12 +275,12 @@ class WeightsView(LiveView):
                                    + (" (conv kernels)." if w.ndim > 2 else "."))
         hinton = hinton_ok and self.hinton_box.isChecked()
         if hinton:
-            self._draw_hinton(m, levels[1])
+            self._draw_hinton(m, ps.symmetric_levels(finite)[1])  # the largest |w| fills its cell
         self.image.setVisible(not hinton)
         self.hinton_pos.setVisible(hinton)
         self.hinton_neg.setVisible(hinton)
         ps.set_image(self.image, m, levels, rect=(-0.5, -0.5, cols, rows))  # cell (r, c) centred on (c, r)
-        self.bar.setLevels(levels)
+        ps.set_bar_levels(self.bar, levels)
         self._set_axes(w, hinton)
         layout = f"{w.shape[0]} out x {w.shape[1]} in" + (
             f", {'x'.join(map(str, w.shape[2:]))} kernels" if w.ndim > 2 else "")
