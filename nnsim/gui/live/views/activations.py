@@ -115,7 +115,7 @@ class ActivationsView(LiveView):
         self.layers_plot = ps.plot_widget()
         self.layers_plot.setMouseEnabled(x=False, y=False)
         self.layers_plot.setMaximumHeight(150)
-        self.layers_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        ps.no_si_prefix(self.layers_plot.getPlotItem().getAxis("left"))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=ps.class_color(0), pen=None)
         self.layers_plot.addItem(self.bars)
         self.layers_y = ps.SteadyRange(self.layers_plot, "y", pad=0.1, pad_low=False)

@@ -216,6 +216,19 @@ def summary_column(parent: QWidget) -> tuple[QVBoxLayout, QLabel]:
     return box, summary
 
 
+def no_si_prefix(axis: pg.AxisItem) -> None:
+    """Plain tick values, never "(x0.001)" (which reads worse than 0.02 on the ticks).
+
+    pyqtgraph's ``enableAutoSIPrefix(False)`` freezes whatever scale the axis's range implied at that
+    moment (x1000 for a fresh 0..1 range), so the scale is reset here as well.
+    """
+    axis.enableAutoSIPrefix(False)
+    axis.autoSIPrefixScale = 1.0
+    axis.labelUnitPrefix = ""
+    axis._updateLabel()
+    axis.picture = None
+
+
 def style_plot_item(item: pg.PlotItem) -> None:
     """Canvas colours and small, consistent tick fonts on every axis of ``item``."""
     from PySide6.QtGui import QFont
@@ -227,7 +240,7 @@ def style_plot_item(item: pg.PlotItem) -> None:
         axis.setPen(style.muted_text_color())
         axis.setTextPen(style.text_color())
         axis.setStyle(tickFont=font)
-        axis.enableAutoSIPrefix(False)  # "loss (x0.001)" reads worse than 0.02 on the ticks
+        no_si_prefix(axis)
     item.titleLabel.item.setDefaultTextColor(style.text_color())
     cache_axes(item)
 

@@ -153,7 +153,7 @@ class WeightsView(LiveView):
         self.plot = ps.plot_widget()
         self.plot.invertY(True)
         for name in ("left", "bottom"):
-            self.plot.getPlotItem().getAxis(name).enableAutoSIPrefix(False)  # indices, never "(x0.001)"
+            ps.no_si_prefix(self.plot.getPlotItem().getAxis(name))  # indices, never "(x0.001)"
         self.plot.setLabel("bottom", "input (from)")
         self.plot.setLabel("left", "unit (to)")
         self.image = ps.image_item()
@@ -167,7 +167,7 @@ class WeightsView(LiveView):
         self.hist_plot = ps.plot_widget()
         self.hist_plot.setLabel("bottom", "frame (0 = now)")
         self.hist_plot.setLabel("left", "w")
-        self.hist_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        ps.no_si_prefix(self.hist_plot.getPlotItem().getAxis("left"))
         self.hist_plot.setMouseEnabled(x=False, y=False)
         self.hist_image = ps.image_item()
         self.hist_image.setColorMap(ps.sequential_cmap())
