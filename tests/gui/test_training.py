@@ -127,8 +127,8 @@ def test_learning_rate_changes_while_training(window, qtbot):
     window.controls.lr.setValue(0.05)
     assert window.document.project.training["learning_rate"] == 0.05
     assert c.state == "running" and not c.stale  # the learning rate changes without pausing
-    qtbot.waitUntil(lambda: c.latest.history.get("learning_rate") and c.latest.history["learning_rate"][-1] == 0.05,
-                    timeout=20_000)
+    qtbot.waitUntil(lambda: bool(c.latest.history.get("learning_rate"))
+                    and c.latest.history["learning_rate"][-1] == 0.05, timeout=20_000)
     c.pause()
 
 
