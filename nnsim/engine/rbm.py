@@ -8,6 +8,8 @@ This class holds the parameters and answers questions about them; :class:`RBMTra
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nnsim.core.errors import TrainingError
@@ -80,7 +82,7 @@ class RBM:
         """``x`` as contiguous (n, units) rows of the RBM's dtype; a wrong width raises TrainingError."""
         x = np.asarray(x)
         units = self.n_visible if what == "visible" else self.n_hidden
-        x = x.reshape(1, -1) if x.ndim == 1 else x.reshape(len(x), -1)
+        x = x.reshape(1, -1) if x.ndim == 1 else x.reshape(len(x), math.prod(x.shape[1:]))
         if x.shape[1] != units:
             raise TrainingError(f"The RBM has {units} {what} units but the data has {x.shape[1]} values per "
                                 f"sample: give it {x.shape[1]} {what} units.")

@@ -1,0 +1,285 @@
+"""Trains an :class:`~nnsim.engine.rbm.RBM` by contrastive divergence, with the backprop Trainer's surface.
+
+``run(epochs, on_epoch, should_stop)``, ``step(max_steps, max_epochs)``, ``run_epoch()``,
+``history``, ``reports`` and :class:`EpochReport` behave as in :class:`nnsim.training.Trainer`:
+small epochs run several at a time in one compiled call (GIL released), and the result is the
+same bits however the run is cut into calls. Snapshots add what an RBM's views draw.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from nnsim.core.errors import DivergenceError, TrainingError
+from nnsim.data.batching import epoch_order
+from nnsim.data.dataset import Dataset
+from nnsim.engine.kernels import rbm as K
+from nnsim.engine.kernels.rng import seed_state
+from nnsim.engine.rbm import RBM
+from nnsim.training.rbm_settings import check_rbm_settings
+from nnsim.training.trainer import EpochReport
+
+PROBE_SIZE = 16
+SAMPLE_STEPS = 10  # Gibbs steps a snapshot advances the samples view's chains
+RBM_HISTORY_KEYS = ("train_loss", "test_loss", "free_energy", "free_energy_gap")
+
+
+@dataclass(frozen=True)
+class RBMSnapshot:
+    """Copies for the RBM views; never views into live buffers."""
+
+    epoch: int
+    step: int  # updates so far
+    metrics: dict[str, float | None]  # latest epoch's history values
+    weights: dict[str, np.ndarray] = field(default_factory=dict)  # "weight", "visible_bias", "hidden_bias"
+    filters: np.ndarray | None = None  # (n_hidden, *image_shape): each hidden unit's weights as an image
+    probe_inputs: np.ndarray | None = None  # (probe, n_visible) data the reconstructions start from
+    reconstructions: np.ndarray | None = None  # p(x | h = p(h | x)) of the probe
+    samples: np.ndarray | None = None  # p(x | h) at the end of the samples view's Gibbs chains
+
+
+class RBMTrainer:
+    def __init__(self, rbm: RBM, dataset: Dataset, settings: dict[str, Any],
+                 history: dict[str, list] | None = None, chunk_seconds: float = 0.02,
+                 image_shape: tuple[int, ...] | None = None):
+        self.rbm = rbm
+        self.dataset = dataset
+        self.settings = check_rbm_settings(settings)
+        s = self.settings
+        self.x_train = self._visible_rows(dataset.x_train, "training")
+        self.x_test = self._visible_rows(dataset.x_test, "test")
+        if len(self.x_train) == 0:
+            raise TrainingError("The dataset has no training samples: choose a larger dataset.")
+        self.batch = min(s["batch_size"] or len(self.x_train), len(self.x_train))
+        self.image_shape = image_shape or _image_shape(dataset.input_shape, rbm.n_visible)
+        self.hp = np.zeros(K.N_HP)
+        self.hp[K.HP_LR], self.hp[K.HP_MOMENTUM] = s["learning_rate"], s["momentum"]
+        self.hp[K.HP_WEIGHT_DECAY] = s["weight_decay"]
+        self.velocities = [np.zeros_like(a) for a in (rbm.weight, rbm.visible_bias, rbm.hidden_bias)]
+        self.chains = self.x_train[:self.batch].copy()  # PCD's persistent negative chains start at data
+        self.rng = seed_state(s["seed"])  # Gibbs sampling of training
+        self.shuffle_rng = np.random.default_rng(s["seed"])
+        self.counters = np.zeros(K.N_COUNTERS, dtype=np.int64)
+        probe = self.x_test if len(self.x_test) else self.x_train
+        self.probe_x = probe[:PROBE_SIZE].copy()
+        self._sample_states = self.probe_x.copy()  # the samples view's chains (their own RNG below)
+        self._sample_rng = seed_state(-(s["seed"] + 1))
+        self.history: dict[str, list] = {key: list(v) for key, v in (history or {}).items()}
+        for key in RBM_HISTORY_KEYS:
+            self.history.setdefault(key, [])
+        self.epoch = len(self.history["train_loss"])
+        self.chunk_seconds = chunk_seconds
+        self.reports: list[EpochReport] = []
+        self.steps_per_second = 0.0
+        self._order: np.ndarray | None = None
+        self._pos = 0
+        self._step_seconds = 0.0
+        self._epoch_seconds = 0.0
+        self._epoch_started = 0.0
+        self._train_time = 0.0
+        self._train_steps = 0
+        self.compile_kernels()  # so steps_per_second never counts JIT compilation
+
+    def compile_kernels(self) -> None:
+        """Compile (or load from Numba's cache) every kernel training and snapshots use.
+
+        The calls do no work (zero updates, zero epochs, zero rows), so nothing changes; a GUI
+        worker calls this in its own thread, with a "compiling kernels..." status.
+        """
+        rbm, none = self.rbm, np.zeros(0, np.int64)
+        K.cd_updates(self.x_train, none, 0, 0, 0, self.batch, *self._kernel_state())
+        K.train_epochs(self.x_train, self.x_test, none, 0, self.batch, *self._kernel_state(), np.zeros((0, K.N_EVAL)))
+        rbm.error_and_free_energy(self.x_train[:0])
+        rbm.reconstruct(self.x_train[:0])
+        rbm.gibbs_sample(self.x_train[:0], 1, self._sample_rng.copy())
+
+    def _visible_rows(self, x: np.ndarray, split: str) -> np.ndarray:
+        rows = self.rbm.rows(np.asarray(x).reshape(len(x), -1))
+        if len(rows) and (rows.min() < 0 or rows.max() > 1):
+            raise TrainingError(f"An RBM's visible units are binary but the {split} data of '{self.dataset.name}' "
+                                f"spans {rows.min():g} to {rows.max():g}: use a dataset scaled to [0, 1].")
+        if self.settings["binarize"]:
+            rows = (rows >= 0.5).astype(self.rbm.dtype)
+        return rows
+
+    # --- progress -----------------------------------------------------------------------------
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(len(self.x_train) / self.batch)
+
+    @property
+    def updates(self) -> int:
+        return int(self.counters[K.CT_UPDATES])
+
+    @property
+    def learning_rate(self) -> float:
+        return float(self.hp[K.HP_LR])
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the learning rate; safe between chunks, even while a run is going on."""
+        self.settings = check_rbm_settings({**self.settings, "learning_rate": lr})
+        self.hp[K.HP_LR] = self.settings["learning_rate"]
+
+    # --- running ------------------------------------------------------------------------------
+    def step(self, max_steps: int | None = None, max_epochs: int | None = None) -> EpochReport | None:
+        """Run up to ``max_steps`` updates (default: one chunk) without crossing an epoch end.
+
+        At an epoch boundary a default-sized call trains several whole epochs (at most
+        ``max_epochs``) when they fit in a chunk, measuring each, in one compiled call.
+        Returns the last finished epoch's report (all are in :attr:`reports`), else None.
+        """
+        self.reports = []
+        per_call = self._epochs_per_call()
+        if self._order is None and max_steps is None and per_call > 1 and (max_epochs or 2) > 1:
+            return self._step_epochs(min(per_call, max_epochs or per_call))
+        if self._order is None:
+            self._order = self._new_order()
+            self._pos = 0
+            self._epoch_started = time.perf_counter()
+        n = len(self._order)
+        left = math.ceil((n - self._pos) / self.batch)
+        n_steps = min(left, max_steps if max_steps is not None else self._steps_per_call())
+        t0 = time.perf_counter()
+        done = K.cd_updates(self.x_train, self._order, self._pos, n, n_steps, self.batch, *self._kernel_state())
+        self._account(time.perf_counter() - t0, done, adapt=max_steps is None)
+        if self.counters[K.CT_ERROR]:
+            self._raise_divergence()
+        self._pos += done * self.batch
+        if self._pos < n:
+            return None
+        self._order = None
+        err, fe = self.rbm.error_and_free_energy(self.x_train)
+        test_err, test_fe = self.rbm.error_and_free_energy(self.x_test) if len(self.x_test) else (None, None)
+        self.reports = [self._record_epoch(err, test_err, fe, test_fe)]
+        if max_steps is None:
+            self._epoch_seconds = time.perf_counter() - self._epoch_started
+        return self.reports[0]
+
+    def _kernel_state(self) -> tuple:
+        """The arguments every training kernel takes after the data, order and batch."""
+        s, r = self.settings, self.rbm
+        persistent = bool(s["persistent"])
+        return (s["k"], persistent, self.chains, r.weight, r.visible_bias, r.hidden_bias, *self.velocities,
+                self.hp, self.rng, self.counters)
+
+    def _new_order(self) -> np.ndarray:
+        return epoch_order(len(self.x_train), self.settings["shuffle"], self.shuffle_rng)
+
+    def _steps_per_call(self) -> int:
+        if self._step_seconds <= 0:
+            return 1
+        return int(min(max(self.chunk_seconds / self._step_seconds, 1), 100_000))
+
+    def _epochs_per_call(self) -> int:
+        if self._epoch_seconds <= 0:
+            return 1
+        return int(min(max(self.chunk_seconds / self._epoch_seconds, 1), 10_000))
+
+    def _step_epochs(self, epochs: int) -> EpochReport | None:
+        order = np.concatenate([self._new_order() for _ in range(epochs)])
+        metrics = np.full((epochs, K.N_EVAL), np.nan)
+        before, t0 = self.updates, time.perf_counter()
+        done = K.train_epochs(self.x_train, self.x_test, order, epochs, self.batch, *self._kernel_state(), metrics)
+        elapsed = time.perf_counter() - t0
+        self._account(elapsed, self.updates - before, adapt=False)
+        has_test = len(self.x_test) > 0
+        for row in metrics[:done]:
+            self.reports.append(self._record_epoch(
+                row[K.EV_TRAIN_ERROR], row[K.EV_TEST_ERROR] if has_test else None,
+                row[K.EV_TRAIN_FREE_ENERGY], row[K.EV_TEST_FREE_ENERGY] if has_test else None))
+        if done:
+            self._epoch_seconds = elapsed / done
+        if self.counters[K.CT_ERROR]:
+            self._raise_divergence()
+        return self.reports[-1] if self.reports else None
+
+    def _account(self, elapsed: float, done: int, adapt: bool) -> None:
+        self._train_time += elapsed
+        self._train_steps += done
+        if self._train_time > 0:
+            self.steps_per_second = self._train_steps / self._train_time
+        if adapt and done and elapsed > 0:
+            self._step_seconds = elapsed / done
+
+    def run_epoch(self) -> EpochReport:
+        while True:
+            report = self.step(max_epochs=1)
+            if report is not None:
+                return report
+
+    def run(self, epochs: int | None = None, on_epoch: Callable[[EpochReport], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> dict[str, list]:
+        """Train ``epochs`` more epochs (default: the settings' epochs minus those already done)."""
+        todo = epochs if epochs is not None else max(self.settings["epochs"] - self.epoch, 0)
+        target = self.epoch + todo
+        while self.epoch < target:
+            if should_stop is not None and should_stop():
+                break
+            self.step(max_epochs=1 if should_stop is not None else target - self.epoch)
+            if on_epoch is not None:
+                for report in self.reports:
+                    on_epoch(report)
+        return self.history
+
+    def _record_epoch(self, err: float, test_err: float | None, fe: float, test_fe: float | None) -> EpochReport:
+        m: dict[str, float | None] = {
+            "train_loss": float(err),
+            "test_loss": None if test_err is None else float(test_err),
+            "free_energy": float(fe),
+            "free_energy_gap": None if test_fe is None else float(test_fe) - float(fe),
+        }
+        self.epoch += 1
+        for key in RBM_HISTORY_KEYS:
+            self.history[key].append(m[key])
+        return EpochReport(self.epoch, m)
+
+    def _raise_divergence(self) -> None:
+        self._order = None
+        step = self.updates
+        lr = self.settings["learning_rate"]
+        raise DivergenceError(
+            f"RBM training stopped at update {step} (epoch {self.epoch + 1}): the weights became NaN or infinite, "
+            f"so lower the learning rate (now {lr:g}) or the momentum.", step=step, layer=None)
+
+    # --- evaluation and snapshots ---------------------------------------------------------------
+    def evaluate(self, split: str = "test") -> dict[str, Any]:
+        """Reconstruction error and mean free energy of a split ("train" or "test")."""
+        if split not in ("train", "test"):
+            raise TrainingError(f"Unknown split {split!r}: use 'train' or 'test'.")
+        x = self.x_train if split == "train" else self.x_test
+        if len(x) == 0:
+            return {"reconstruction_error": None, "free_energy": None, "samples": 0}
+        err, fe = self.rbm.error_and_free_energy(x)
+        return {"reconstruction_error": err, "free_energy": fe, "samples": len(x)}
+
+    def snapshot(self, weights: bool = True, reconstructions: bool = True, samples: bool = True,
+                 sample_steps: int = SAMPLE_STEPS) -> RBMSnapshot:
+        """Copies for the views. ``samples`` advances the view's own Gibbs chains (started at the
+        probe) by ``sample_steps``; it has its own random numbers, so it never changes training."""
+        rbm = self.rbm
+        drawn = None
+        if samples:
+            self._sample_states, drawn = rbm.gibbs_sample(self._sample_states, sample_steps, self._sample_rng)
+        latest = {key: v[-1] for key, v in self.history.items() if v}
+        return RBMSnapshot(
+            self.epoch, self.updates, latest,
+            weights=rbm.get_weights() if weights else {},
+            filters=rbm.filters(self.image_shape) if weights else None,
+            probe_inputs=self.probe_x.copy(),
+            reconstructions=rbm.reconstruct(self.probe_x) if reconstructions else None,
+            samples=drawn)
+
+
+def _image_shape(input_shape: tuple[int, ...], n_visible: int) -> tuple[int, ...]:
+    """How to draw a filter: the dataset's image (one channel dropped), a square, else one row."""
+    if len(input_shape) == 3 and input_shape[0] == 1:
+        return tuple(input_shape[1:])
+    if len(input_shape) == 2:
+        return tuple(input_shape)
+    side = math.isqrt(n_visible)
+    return (side, side) if side * side == n_visible else (1, n_visible)
