@@ -51,6 +51,8 @@ class RBM:
 
     def initialize(self, seed: int = 0) -> None:
         """W ~ N(0, init_std²) (Hinton's 0.01 by default), biases 0; the same seed gives the same weights."""
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise TrainingError(f"An RBM's seed must be a whole number from 0 up, not {seed!r}.")
         rng = np.random.default_rng(seed)
         self.weight[:] = rng.normal(0.0, self.init_std, self.weight.shape)
         self.visible_bias[:] = 0.0
