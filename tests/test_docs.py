@@ -84,6 +84,12 @@ def training_settings_table() -> str:
     return "\n".join(param_table(TRAINING_PARAMS, "Setting")) + "\n"
 
 
+def rbm_settings_table() -> str:
+    from nnsim.training.rbm_settings import RBM_TRAINING_PARAMS
+
+    return "\n".join(param_table(RBM_TRAINING_PARAMS, "Setting")) + "\n"
+
+
 def _inputs(kind: Any) -> str:
     if kind.max_inputs == 0:
         return "none (the dataset)"
@@ -128,6 +134,7 @@ def datasets_table() -> str:
 
 GENERATORS: dict[str, Callable[[], str]] = {
     "training-settings": training_settings_table,
+    "rbm-settings": rbm_settings_table,
     "layer-kinds": layer_kinds_table,
     "datasets": datasets_table,
 }

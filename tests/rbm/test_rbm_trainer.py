@@ -23,11 +23,11 @@ def trainer(data, hidden=16, **settings) -> RBMTrainer:
 
 
 def test_reconstruction_error_falls_on_digits_within_a_few_epochs(digits):
-    t = trainer(digits, hidden=64)
+    t = trainer(digits, hidden=64)  # the default settings are the ones recommended for rbm-digits
     history = t.run(5)
     train, test = history["train_loss"], history["test_loss"]
-    assert train[-1] < 0.75 * train[0] and test[-1] < 0.75 * test[0]
-    assert train[-1] < 0.085 and test[-1] < 0.085  # 0.071 / 0.072 with these settings (seed 0)
+    assert train[-1] < 0.6 * train[0] and test[-1] < 0.6 * test[0]  # 0.118 -> 0.054 (seed 0)
+    assert train[-1] < 0.07 and test[-1] < 0.07  # 0.054 / 0.055 with the default settings (seed 0)
     assert all(np.isfinite(history["free_energy"])) and all(np.isfinite(history["free_energy_gap"]))
 
 
