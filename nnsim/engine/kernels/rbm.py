@@ -62,12 +62,17 @@ def hidden_probabilities(x, w, d, out):
 def visible_probabilities(h, w, b, out):
     """out[r, i] = sigmoid(b_i + Σ_j W[i, j] h[r, j]) for the first len(out) rows of h."""
     nv, nh = w.shape
+    wt = np.ascontiguousarray(w.T)  # rows of Wᵀ: the sum becomes vectorized adds of whole rows
+    acc = np.empty(nv)
     for r in range(out.shape[0]):
+        acc[:] = b
+        for j in range(nh):
+            hj = h[r, j]
+            if hj != 0.0:  # sampled hidden states: about half the terms vanish
+                for i in range(nv):
+                    acc[i] += hj * wt[j, i]
         for i in range(nv):
-            acc = 0.0
-            for j in range(nh):
-                acc += w[i, j] * h[r, j]
-            out[r, i] = sigmoid(b[i] + acc)
+            out[r, i] = sigmoid(acc[i])
 
 
 @njit(**JIT)
@@ -205,8 +210,10 @@ def reconstruction_and_free_energy(X, w, b, d):
     n = X.shape[0]
     if n == 0:
         return np.nan, np.nan
+    wt = np.ascontiguousarray(w.T)
     a = np.empty(nh)
     ph = np.empty(nh)
+    recon = np.empty(nv)
     err = 0.0
     fe = 0.0
     for r in range(n):
@@ -219,14 +226,18 @@ def reconstruction_and_free_energy(X, w, b, d):
                 for j in range(nh):
                     a[j] += xi * w[i, j]
         fe -= lin
+        for j in range(nh):  # softplus and sigmoid from one exponential
+            z = a[j]
+            e = np.exp(-abs(z))
+            fe -= max(z, 0.0) + np.log1p(e)
+            ph[j] = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)
+        recon[:] = b
         for j in range(nh):
-            fe -= softplus(a[j])
-            ph[j] = sigmoid(a[j])
+            pj = ph[j]
+            for i in range(nv):
+                recon[i] += pj * wt[j, i]
         for i in range(nv):
-            acc = b[i]
-            for j in range(nh):
-                acc += w[i, j] * ph[j]
-            diff = X[r, i] - sigmoid(acc)
+            diff = X[r, i] - sigmoid(recon[i])
             err += diff * diff
     return err / (n * nv), fe / n
 
