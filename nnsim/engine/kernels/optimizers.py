@@ -61,6 +61,10 @@ def apply_update(opt, P, G, S1, S2, segs, hp, lr, t):
         if not segs[s, 2]:
             continue
         decay = segs[s, 3] != 0
+        if opt == SGD and l1 == 0.0:
+            lo, hi = segs[s, 0], segs[s, 0] + segs[s, 1]
+            ok = _sgd_segment(P[lo:hi], G[lo:hi], lr, l2 if decay else 0.0) and ok
+            continue
         for j in range(segs[s, 0], segs[s, 0] + segs[s, 1]):
             p = P[j]
             g = G[j]
@@ -95,3 +99,16 @@ def apply_update(opt, P, G, S1, S2, segs, hp, lr, t):
                 ok = False
             P[j] = p
     return ok
+
+
+@njit(**JIT)
+def _sgd_segment(p, g, lr, l2):
+    """Plain SGD over one segment, the arithmetic of :func:`apply_update` (``l2`` 0 adds nothing) in
+    a branch-free loop that vectorizes (the general loop's per-element optimizer switch does not).
+    The finiteness check rides along as a sum of ``v - v`` (NaN unless every v is finite)."""
+    bad = 0.0
+    for j in range(p.shape[0]):
+        v = p[j] - lr * (g[j] + l2 * p[j])
+        p[j] = v
+        bad += v - v
+    return bad == 0.0
