@@ -9,6 +9,7 @@ from nnsim.engine.kernels import conv1d as k1
 from nnsim.engine.kernels import conv2d as k2
 from nnsim.engine.kernels import pool1d as kp1
 from nnsim.engine.kernels import pool2d as kp2
+from nnsim.engine.kernels.parts import sample_parts
 from nnsim.engine.layers.conv import conv_padding
 
 TOL = 1e-12
@@ -31,7 +32,18 @@ CONV2D_CASES = [
     (5, 2, 6, 6, 3, 3, 1, "explicit", 1, 2),  # chunked: 5 samples in chunks of 2
     (8, 4, 12, 12, 16, 3, 1, "same", 0, 8),  # BLAS products
     (9, 3, 10, 10, 8, 5, 1, "valid", 0, 4),  # BLAS and chunked
+    (16, 4, 12, 12, 16, 5, 1, "valid", 0, 16),  # two sample ranges side by side (kernels.parts)
+    (17, 4, 12, 12, 16, 5, 1, "same", 0, 6),  # two ranges, each in chunks of 3 samples
 ]
+
+
+@pytest.mark.parametrize("case", CONV2D_CASES[-2:])
+def test_split_cases_do_split(case):
+    """The last cases are big enough to run as two sample ranges (else they would test nothing new)."""
+    n, c, h, w, f, k, s, padding, pad, chunk = case
+    oh = conv_padding(h, k, s, padding, pad)[2]
+    ow = conv_padding(w, k, s, padding, pad)[2]
+    assert sample_parts(n, f * c * k * k * oh * ow) == 2
 
 
 def _conv2d_run(case, rng):
@@ -59,7 +71,7 @@ def test_conv2d_kernels(case):
     dy = rng.normal(size=y.shape)
     dx0 = rng.normal(size=x.shape)  # kernels add into dx
     dx = dx0.copy()
-    gw, gb, gwt = np.full((f, c * k * k), 9.0), np.full(f, 9.0), np.zeros((f, c * k * k))
+    gw, gb, gwt = np.full((f, c * k * k), 9.0), np.full(f, 9.0), np.zeros(k2.grad_scratch_size(f, c * k * k))
     k2.conv2d_backward(x, wt.reshape(f, -1), dy.reshape(n, f, -1), dx, True, gw, gb, True, col, tmp, gwt,
                        k, k, s, pads[0], pads[2], oh, ow, chunk)
     rdx, rdw, rdb = ref.conv2d_backward(x, wt, dy, s, pads)
@@ -76,7 +88,8 @@ def test_conv2d_without_bias_and_input_gradient():
     close(y.reshape(2, 3, 3, 3), ref.conv2d_forward(x, w.reshape(3, 2, 3, 3), None, 1))
     dx = np.full(x.shape, 7.0)
     gw = np.zeros_like(w)
-    k2.conv2d_backward(x, w, np.ones_like(y), dx, False, gw, np.zeros(0), False, col, tmp, np.zeros_like(w),
+    k2.conv2d_backward(x, w, np.ones_like(y), dx, False, gw, np.zeros(0), False, col, tmp,
+                       np.zeros(k2.grad_scratch_size(3, 18)),
                        3, 3, 1, 0, 0, 3, 3, 2)
     assert np.all(dx == 7.0)
     close(gw.reshape(3, 2, 3, 3), ref.conv2d_backward(x, w.reshape(3, 2, 3, 3), np.ones((2, 3, 3, 3)), 1)[1])

@@ -10,9 +10,10 @@ The matrix helpers here are shared with :mod:`nnsim.engine.kernels.conv1d`.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from nnsim.engine.kernels import JIT
+from nnsim.engine.kernels.parts import MAX_PARTS, part_bounds, sample_parts
 
 BLAS_MIN_WORK = 65536  # m * k * n above which a product goes to BLAS (measured on the CNN benchmarks)
 
@@ -137,14 +138,41 @@ def col2im(col, r0, m, kh, kw, s, pt, pl, oh, ow, dx):
 
 
 # --- Conv2D --------------------------------------------------------------------------------------
-@njit(**JIT)
+def grad_scratch_size(f, ckk):
+    """Values of the ``gwt`` scratch :func:`conv2d_backward` needs: per part a chunk's weight gradient,
+    and for every part but the first its partial weight and bias gradients."""
+    return MAX_PARTS * f * ckk + (MAX_PARTS - 1) * (f * ckk + f)
+
+
+@njit(inline="always", **JIT)
+def _parts(n, f, ckk, ohw, chunk):
+    """Sample ranges to run side by side (see :mod:`.parts`), each with ``chunk // parts`` samples of ``col``."""
+    return min(chunk, sample_parts(n, f * ckk * ohw))
+
+
+@njit(parallel=True, **JIT)
 def conv2d_forward(x, w, bias, has_bias, y, col, tmp, kh, kw, s, pt, pl, oh, ow, chunk):
-    """y (n, F, OH*OW) = conv(x (n, C, H, W), W (F, C*KH*KW)) + bias; ``col``/``tmp`` are flat scratch."""
+    """y (n, F, OH*OW) = conv(x (n, C, H, W), W (F, C*KH*KW)) + bias; ``col``/``tmp`` are flat scratch.
+
+    Big batches run as two sample ranges side by side, each in its own share of ``col`` and ``tmp``."""
     n = x.shape[0]
     f, ckk = w.shape
     ohw = oh * ow
-    for r0 in range(0, n, chunk):
-        m = min(chunk, n - r0)
+    parts = _parts(n, f, ckk, ohw, chunk)
+    cap = chunk // parts
+    for p in prange(parts):
+        lo, hi = part_bounds(p, parts, n)
+        _forward_range(x, w, bias, has_bias, y, col[p * cap * ckk * ohw:], tmp[p * cap * f * ohw:], lo, hi, cap,
+                       kh, kw, s, pt, pl, oh, ow)
+
+
+@njit(**JIT)
+def _forward_range(x, w, bias, has_bias, y, col, tmp, lo, hi, chunk, kh, kw, s, pt, pl, oh, ow):
+    """Samples [lo, hi) in unfoldings of at most ``chunk`` samples."""
+    f, ckk = w.shape
+    ohw = oh * ow
+    for r0 in range(lo, hi, chunk):
+        m = min(chunk, hi - r0)
         cols = col[:ckk * m * ohw].reshape((ckk, m * ohw))
         out = tmp[:f * m * ohw].reshape((f, m * ohw))
         im2col(x, r0, m, kh, kw, s, pt, pl, oh, ow, cols)
@@ -156,22 +184,49 @@ def conv2d_forward(x, w, bias, has_bias, y, col, tmp, kh, kw, s, pt, pl, oh, ow,
                     y[r0 + r, o, p] = out[o, r * ohw + p] + add
 
 
-@njit(**JIT)
+@njit(parallel=True, **JIT)
 def conv2d_backward(x, w, dy, dx, need_dx, gw, gb, has_bias, col, tmp, gwt, kh, kw, s, pt, pl, oh, ow, chunk):
     """Write gw (F, C*KH*KW) and gb; add the input gradient into dx when ``need_dx``.
 
-    dy is (n, F, OH*OW). ``col`` still holds the forward's unfolding when the batch fit in one chunk.
+    dy is (n, F, OH*OW). The sample ranges of the forward run side by side again; each still finds
+    its forward unfolding in ``col`` when its samples fit in one chunk. The first range writes gw
+    and gb, the others partial sums in ``gwt`` (flat, :func:`grad_scratch_size`), added in order.
     """
     n = x.shape[0]
     f, ckk = w.shape
     ohw = oh * ow
+    fk = f * ckk
+    parts = _parts(n, f, ckk, ohw, chunk)
+    cap = chunk // parts
+    for p in prange(parts):
+        lo, hi = part_bounds(p, parts, n)
+        base = MAX_PARTS * fk + (p - 1) * (fk + f)
+        acc = gw if p == 0 else gwt[base:base + fk].reshape((f, ckk))
+        bacc = gb if p == 0 or not has_bias else gwt[base + fk:base + fk + f]
+        _backward_range(x, w, dy, dx, need_dx, acc, bacc, has_bias, col[p * cap * ckk * ohw:],
+                        tmp[p * cap * f * ohw:], gwt[p * fk:(p + 1) * fk].reshape((f, ckk)), lo, hi, cap,
+                        kh, kw, s, pt, pl, oh, ow)
+    for p in range(1, parts):
+        base = MAX_PARTS * fk + (p - 1) * (fk + f)
+        gw += gwt[base:base + fk].reshape((f, ckk))
+        if has_bias:
+            gb += gwt[base + fk:base + fk + f]
+
+
+@njit(**JIT)
+def _backward_range(x, w, dy, dx, need_dx, gw, gb, has_bias, col, tmp, gwt, lo, hi, chunk, kh, kw, s, pt, pl,
+                    oh, ow):
+    """Samples [lo, hi) in chunks; writes this range's gw and gb. ``col`` still holds the forward's
+    unfolding when the range fit in one chunk."""
+    f, ckk = w.shape
+    ohw = oh * ow
     if has_bias:
         gb[:] = 0.0
-    for r0 in range(0, n, chunk):
-        m = min(chunk, n - r0)
+    for r0 in range(lo, hi, chunk):
+        m = min(chunk, hi - r0)
         cols = col[:ckk * m * ohw].reshape((ckk, m * ohw))
         dout = tmp[:f * m * ohw].reshape((f, m * ohw))
-        if n > chunk:
+        if hi - lo > chunk:
             im2col(x, r0, m, kh, kw, s, pt, pl, oh, ow, cols)
         for r in range(m):
             for o in range(f):
@@ -182,7 +237,7 @@ def conv2d_backward(x, w, dy, dx, need_dx, gw, gb, has_bias, col, tmp, gwt, kh, 
                     acc += v
                 if has_bias:
                     gb[o] += acc
-        if r0 == 0:
+        if r0 == lo:
             mm_nt(dout, cols, gw)
         else:
             mm_nt(dout, cols, gwt)

@@ -75,7 +75,7 @@ def backward_op(op, f, n, P, G, A, D, AUX, training):
         gbias = G[bo:bo + fo] if bo >= 0 else G[0:0]
         conv2d_backward(rows4(A, x, n, c, h, w), P[wo:wo + fo * ckk].reshape((fo, ckk)), rows3(D, y, n, fo, oh * ow),
                         rows4(D, x, n, c, h, w), need0, G[wo:wo + fo * ckk].reshape((fo, ckk)), gbias, bo >= 0,
-                        AUX[op[a + 13]:], AUX[op[a + 14]:], AUX[op[a + 15]:op[a + 15] + fo * ckk].reshape((fo, ckk)),
+                        AUX[op[a + 13]:], AUX[op[a + 14]:], AUX[op[a + 15]:],
                         kh, kw, op[a + 6], op[a + 7], op[a + 8], oh, ow, chunk)
     elif code == OP_CONV1D:
         steps, c, fo, k, t_out, wo, bo = op[a], op[a + 1], op[a + 2], op[a + 3], op[a + 6], op[a + 7], op[a + 8]
