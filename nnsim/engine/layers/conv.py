@@ -153,8 +153,9 @@ class Conv2D(LayerKind):
         col = b.aux(fixed=chunk * ckk * ohw)
         tmp = b.aux(fixed=chunk * f * ohw)
         gwt = b.aux(fixed=grad_scratch_size(f, ckk))
+        xt = b.aux(fixed=chunk * c * h * w)
         z = b.activation(out_shape)
-        b.op(OP_CONV2D, node, [x], z, [c, h, w, f, k, k, s, top, left, oh, ow, wo, bo, col, tmp, gwt, chunk])
+        b.op(OP_CONV2D, node, [x], z, [c, h, w, f, k, k, s, top, left, oh, ow, wo, bo, col, tmp, gwt, chunk, xt])
         return emit_activation(b, node, params["activation"], params, z, out_shape)
 
 
