@@ -94,6 +94,9 @@ def conv2d_forward(x, w, bias, has_bias, y, col, tmp, xt, kh, kw, s, pt, pl, oh,
     parts = _parts(n, f, ckk, ohw, chunk)
     cap = chunk // parts
     inner = use_inner(c, h, wd, f, ckk, oh, ow)
+    if parts == 1:  # no fork and join: waking a thread costs more than a small batch's work
+        _forward_range(x, w, bias, has_bias, y, col, tmp, xt, 0, n, chunk, inner, kh, kw, s, pt, pl, oh, ow)
+        return
     for p in prange(parts):
         lo, hi = part_bounds(p, parts, n)
         _forward_range(x, w, bias, has_bias, y, col[p * cap * ckk * ohw:], tmp[p * cap * f * ohw:],
@@ -151,6 +154,10 @@ def conv2d_backward(x, w, dy, dx, need_dx, gw, gb, has_bias, col, tmp, xt, gwt, 
     parts = _parts(n, f, ckk, ohw, chunk)
     cap = chunk // parts
     inner = use_inner(c, h, wd, f, ckk, oh, ow)
+    if parts == 1:  # no fork and join (see conv2d_forward)
+        _backward_range(x, w, dy, dx, need_dx, gw, gb, has_bias, col, tmp, xt, gwt[:fk].reshape((f, ckk)), 0, n,
+                        chunk, inner, kh, kw, s, pt, pl, oh, ow)
+        return
     for p in prange(parts):
         lo, hi = part_bounds(p, parts, n)
         base = MAX_PARTS * fk + (p - 1) * (fk + f)

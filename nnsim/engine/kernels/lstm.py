@@ -25,6 +25,10 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, 
     :mod:`.parts`); samples never interact, so the split does not change any value."""
     n = hcur.shape[0]
     parts = sample_parts(n, steps * R.shape[1] * (w_hh.shape[1] + 8))
+    if parts == 1:  # no fork and join: waking a thread costs more than a small batch's work
+        _forward_rows(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, steps, Z, R, hcur, hprev, hs,
+                      gi, gf, gg, go, cs, out, seq)
+        return
     for p in prange(parts):
         lo, hi = part_bounds(p, parts, n)
         a, b = lo * steps, hi * steps
@@ -129,13 +133,19 @@ def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq
     serial = 1 if variant == VAR_PEEPHOLE else parts
     if variant == VAR_PEEPHOLE:
         gpeep[:, :] = 0.0
-    for p in prange(serial):
-        lo, hi = part_bounds(p, serial, n)
-        a, b = lo * steps, hi * steps
-        _backward_rows(w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi[a:b], gf[a:b], gg[a:b],
-                       go[a:b], cs[a:b], dout[lo:hi], Z[a:b], R[lo:hi], dh[lo:hi], dc[lo:hi])
+    if serial == 1:  # no fork and join (see lstm_forward)
+        _backward_rows(w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi, gf, gg, go, cs, dout, Z, R, dh, dc)
+    else:
+        for p in prange(serial):
+            lo, hi = part_bounds(p, serial, n)
+            a, b = lo * steps, hi * steps
+            _backward_rows(w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi[a:b], gf[a:b], gg[a:b],
+                           go[a:b], cs[a:b], dout[lo:hi], Z[a:b], R[lo:hi], dh[lo:hi], dc[lo:hi])
     if need_h0:
         dh0 += dh
+    if parts == 1:
+        weight_gradients(x, Z, Z, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx, R[0])
+        return
     pw_ih = partials[:gh * ni].reshape((gh, ni))
     pw_hh = partials[gh * ni:gh * (ni + H)].reshape((gh, H))
     pb_ih = partials[gh * (ni + H):gh * (ni + H + 1)]
@@ -147,11 +157,10 @@ def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq
         weight_gradients(x[a:b], Z[a:b], Z[a:b], hprev[a:b], w_ih, gw_ih if first else pw_ih,
                          gw_hh if first else pw_hh, gb_ih if first else pb_ih, gb_hh if first else pb_hh, dx[a:b],
                          dxs[a:b], need_dx, R[lo])
-    if parts > 1:
-        gw_ih += pw_ih
-        gw_hh += pw_hh
-        gb_ih += pb_ih
-        gb_hh += pb_hh
+    gw_ih += pw_ih
+    gw_hh += pw_hh
+    gb_ih += pb_ih
+    gb_hh += pb_hh
 
 
 @njit(**JIT)
