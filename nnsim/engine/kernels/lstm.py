@@ -123,44 +123,44 @@ def _forward_rows(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse,
 @njit(parallel=True, **JIT)
 def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi, gf, gg, go, cs, hprev,
                   dout, Z, R, dh, dc, dxs, dx, need_dx, dh0, need_h0, gw_ih, gw_hh, gb_ih, gb_hh, partials):
-    """The recurrence of every sample on contiguous sample ranges side by side (as the forward), then
-    the weight gradients of each range side by side: the first range writes them, the second into
-    ``partials`` (G*(I+H+2) values), added after in that order. Peephole weights sum their gradient
-    inside the recurrence, so that variant's recurrence runs as one part."""
+    """Each contiguous sample range (as in the forward) runs its recurrence and then its share of the
+    weight gradients, side by side in one parallel region (its rows of Z are still in its core's
+    cache): the first range writes the gradients, the second into ``partials`` (G*(I+H+2) values),
+    added after in that order. Peephole weights sum their gradient inside the recurrence, so that
+    variant runs its recurrence as one part first."""
     n = dh.shape[0]
     gh, ni, H = R.shape[1], w_ih.shape[1], w_hh.shape[1]
     parts = sample_parts(n, steps * gh * (H + 8))
-    serial = 1 if variant == VAR_PEEPHOLE else parts
-    if variant == VAR_PEEPHOLE:
+    peephole = variant == VAR_PEEPHOLE
+    if peephole:
         gpeep[:, :] = 0.0
-    if serial == 1:  # no fork and join (see lstm_forward)
         _backward_rows(w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi, gf, gg, go, cs, dout, Z, R, dh, dc)
+    if parts == 1:  # no fork and join (see lstm_forward)
+        if not peephole:
+            _backward_rows(w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi, gf, gg, go, cs, dout, Z, R,
+                           dh, dc)
+        weight_gradients(x, Z, Z, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx, R[0])
     else:
-        for p in prange(serial):
-            lo, hi = part_bounds(p, serial, n)
+        pw_ih = partials[:gh * ni].reshape((gh, ni))
+        pw_hh = partials[gh * ni:gh * (ni + H)].reshape((gh, H))
+        pb_ih = partials[gh * (ni + H):gh * (ni + H + 1)]
+        pb_hh = partials[gh * (ni + H + 1):gh * (ni + H + 2)]
+        for p in prange(parts):
+            lo, hi = part_bounds(p, parts, n)
             a, b = lo * steps, hi * steps
-            _backward_rows(w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi[a:b], gf[a:b], gg[a:b],
-                           go[a:b], cs[a:b], dout[lo:hi], Z[a:b], R[lo:hi], dh[lo:hi], dc[lo:hi])
+            if not peephole:
+                _backward_rows(w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi[a:b], gf[a:b], gg[a:b],
+                               go[a:b], cs[a:b], dout[lo:hi], Z[a:b], R[lo:hi], dh[lo:hi], dc[lo:hi])
+            first = p == 0
+            weight_gradients(x[a:b], Z[a:b], Z[a:b], hprev[a:b], w_ih, gw_ih if first else pw_ih,
+                             gw_hh if first else pw_hh, gb_ih if first else pb_ih, gb_hh if first else pb_hh,
+                             dx[a:b], dxs[a:b], need_dx, R[lo])
+        gw_ih += pw_ih
+        gw_hh += pw_hh
+        gb_ih += pb_ih
+        gb_hh += pb_hh
     if need_h0:
         dh0 += dh
-    if parts == 1:
-        weight_gradients(x, Z, Z, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx, R[0])
-        return
-    pw_ih = partials[:gh * ni].reshape((gh, ni))
-    pw_hh = partials[gh * ni:gh * (ni + H)].reshape((gh, H))
-    pb_ih = partials[gh * (ni + H):gh * (ni + H + 1)]
-    pb_hh = partials[gh * (ni + H + 1):gh * (ni + H + 2)]
-    for p in prange(parts):
-        lo, hi = part_bounds(p, parts, n)
-        a, b = lo * steps, hi * steps
-        first = p == 0
-        weight_gradients(x[a:b], Z[a:b], Z[a:b], hprev[a:b], w_ih, gw_ih if first else pw_ih,
-                         gw_hh if first else pw_hh, gb_ih if first else pb_ih, gb_hh if first else pb_hh, dx[a:b],
-                         dxs[a:b], need_dx, R[lo])
-    gw_ih += pw_ih
-    gw_hh += pw_hh
-    gb_ih += pb_ih
-    gb_hh += pb_hh
 
 
 @njit(**JIT)
