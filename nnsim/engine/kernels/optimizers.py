@@ -62,8 +62,16 @@ def apply_update(opt, P, G, S1, S2, segs, hp, lr, t):
             continue
         decay = segs[s, 3] != 0
         if opt == SGD and l1 == 0.0:
-            lo, hi = segs[s, 0], segs[s, 0] + segs[s, 1]
-            ok = _sgd_segment(P[lo:hi], G[lo:hi], lr, l2 if decay else 0.0) and ok
+            # Plain SGD in a branch-free loop that vectorizes (the general loop's per-element optimizer
+            # switch does not): the same arithmetic (an l2 of 0 adds nothing), and the finiteness check
+            # rides along as a sum of v - v (NaN unless every v is finite).
+            decay_l2 = l2 if decay else 0.0
+            bad = 0.0
+            for j in range(segs[s, 0], segs[s, 0] + segs[s, 1]):
+                v = P[j] - lr * (G[j] + decay_l2 * P[j])
+                P[j] = v
+                bad += v - v
+            ok = ok and bad == 0.0
             continue
         for j in range(segs[s, 0], segs[s, 0] + segs[s, 1]):
             p = P[j]
@@ -100,15 +108,3 @@ def apply_update(opt, P, G, S1, S2, segs, hp, lr, t):
             P[j] = p
     return ok
 
-
-@njit(**JIT)
-def _sgd_segment(p, g, lr, l2):
-    """Plain SGD over one segment, the arithmetic of :func:`apply_update` (``l2`` 0 adds nothing) in
-    a branch-free loop that vectorizes (the general loop's per-element optimizer switch does not).
-    The finiteness check rides along as a sum of ``v - v`` (NaN unless every v is finite)."""
-    bad = 0.0
-    for j in range(p.shape[0]):
-        v = p[j] - lr * (g[j] + l2 * p[j])
-        p[j] = v
-        bad += v - v
-    return bad == 0.0
