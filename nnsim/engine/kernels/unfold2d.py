@@ -24,7 +24,7 @@ def use_inner(c, h, w, f, ckk, oh, ow):
     return ow < SHORT_ROW and ckk * oh * ow > 2 * (c * h * w + f * oh * ow)
 
 
-# --- transposes ----------------------------------------------------------------------
+# --- transposes --------------------------------------------------------------------------------
 @njit(**JIT)
 def transpose_into(src, dst):
     """dst (Q, P) = srcᵀ for src (P, Q), in tiles (both sides stay in cache)."""
