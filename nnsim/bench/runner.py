@@ -1,11 +1,15 @@
 """Runs the benchmark cases in NNSim and PyTorch side by side, and times JIT compilation.
 
 Each case trains the same architecture, batch size, optimizer (SGD) and float32 data in both.
-Timing excludes JIT compilation (a warm-up epoch comes first). PyTorch gets its best thread count.
+Timing excludes JIT compilation (a warm-up epoch comes first). PyTorch gets its best thread count,
+in a process of its own started right after NNSim's measurement of the case: the two can share one
+OpenMP runtime, which NNSim loads with passive waiting (see :mod:`nnsim.bench.torch_twins`).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -49,24 +53,23 @@ def nnsim_steps_per_second(case: Case, seconds: float) -> float:
 
 
 def torch_steps_per_second(case: Case, seconds: float) -> float:
-    """The same network in PyTorch, at its best thread count (1 or all cores)."""
-    import torch
-
-    best = 0.0
-    before = torch.get_num_threads()
-    for threads in sorted({1, os.cpu_count() or 1}):
-        torch.set_num_threads(threads)
-        best = max(best, torch_twins.steps_per_second(torch, case, seconds / 2))
-    torch.set_num_threads(before)
-    return best
+    """The same network in PyTorch, at its best thread count (1 or all cores), in a fresh process."""
+    x, y, _ = case.data()
+    spec = {"layers": case.layers, "loss": case.loss, "batch": case.batch}
+    with tempfile.TemporaryDirectory() as tmp:
+        spec_path, data_path = os.path.join(tmp, "case.json"), os.path.join(tmp, "data.npz")
+        with open(spec_path, "w", encoding="utf-8") as fh:
+            json.dump(spec, fh)
+        np.savez(data_path, x=x, y=y)
+        done = subprocess.run([sys.executable, torch_twins.__file__, spec_path, data_path, str(seconds)],
+                              check=True, capture_output=True, text=True)
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["steps_per_s"])
 
 
 def run_cases(vs_torch: bool, seconds: float, echo: Callable[[str], None],
               names: list[str] | None = None) -> list[dict[str, Any]]:
     if vs_torch:
-        try:
-            import torch  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("torch") is None:
             echo("PyTorch is not installed: timing NNSim only (pip install torch==2.13.0 to compare).")
             vs_torch = False
     rows = []

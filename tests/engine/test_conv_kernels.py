@@ -9,6 +9,8 @@ from nnsim.engine.kernels import conv1d as k1
 from nnsim.engine.kernels import conv2d as k2
 from nnsim.engine.kernels import pool1d as kp1
 from nnsim.engine.kernels import pool2d as kp2
+from nnsim.engine.kernels import unfold2d as unfold
+from nnsim.engine.kernels.parts import sample_parts
 from nnsim.engine.layers.conv import conv_padding
 
 TOL = 1e-12
@@ -31,7 +33,30 @@ CONV2D_CASES = [
     (5, 2, 6, 6, 3, 3, 1, "explicit", 1, 2),  # chunked: 5 samples in chunks of 2
     (8, 4, 12, 12, 16, 3, 1, "same", 0, 8),  # BLAS products
     (9, 3, 10, 10, 8, 5, 1, "valid", 0, 4),  # BLAS and chunked
+    (16, 4, 12, 12, 16, 5, 1, "valid", 0, 16),  # two sample ranges side by side (kernels.parts)
+    (17, 4, 12, 12, 16, 5, 1, "same", 0, 6),  # two ranges, each in chunks of 3 samples
 ]
+
+
+def test_cases_cover_both_unfolding_layouts():
+    """Sample-major and sample-innermost unfoldings, the latter with padding and with a stride."""
+    inner = []
+    for n, c, h, w, f, k, s, padding, pad, chunk in CONV2D_CASES:
+        top, _, oh = conv_padding(h, k, s, padding, pad)
+        left, _, ow = conv_padding(w, k, s, padding, pad)
+        if unfold.use_inner(c, h, w, f, c * k * k, oh, ow):
+            inner.append((s, top + left > 0, chunk < n))
+    assert 0 < len(inner) < len(CONV2D_CASES)
+    assert any(s > 1 for s, _, _ in inner) and any(p for _, p, _ in inner) and any(ch for _, _, ch in inner)
+
+
+@pytest.mark.parametrize("case", CONV2D_CASES[-2:])
+def test_split_cases_do_split(case):
+    """The last cases are big enough to run as two sample ranges (else they would test nothing new)."""
+    n, c, h, w, f, k, s, padding, pad, chunk = case
+    oh = conv_padding(h, k, s, padding, pad)[2]
+    ow = conv_padding(w, k, s, padding, pad)[2]
+    assert sample_parts(n, f * c * k * k * oh * ow) == 2
 
 
 def _conv2d_run(case, rng):
@@ -44,23 +69,24 @@ def _conv2d_run(case, rng):
     ckk = c * k * k
     col = np.zeros(chunk * ckk * oh * ow)
     tmp = np.zeros(chunk * f * oh * ow)
+    xt = np.zeros(chunk * c * h * w)
     y = np.zeros((n, f, oh * ow))
-    k2.conv2d_forward(x, wt.reshape(f, ckk), b, True, y, col, tmp, k, k, s, top, left, oh, ow, chunk)
-    return x, wt, b, y.reshape(n, f, oh, ow), col, tmp, (top, bottom, left, right)
+    k2.conv2d_forward(x, wt.reshape(f, ckk), b, True, y, col, tmp, xt, k, k, s, top, left, oh, ow, chunk)
+    return x, wt, b, y.reshape(n, f, oh, ow), col, tmp, xt, (top, bottom, left, right)
 
 
 @pytest.mark.parametrize("case", CONV2D_CASES)
 def test_conv2d_kernels(case):
     rng = np.random.default_rng(sum(case[:7]))
     n, c, h, w, f, k, s, padding, pad, chunk = case
-    x, wt, b, y, col, tmp, pads = _conv2d_run(case, rng)
+    x, wt, b, y, col, tmp, xt, pads = _conv2d_run(case, rng)
     close(y, ref.conv2d_forward(x, wt, b, s, pads))
     oh, ow = y.shape[2:]
     dy = rng.normal(size=y.shape)
     dx0 = rng.normal(size=x.shape)  # kernels add into dx
     dx = dx0.copy()
-    gw, gb, gwt = np.full((f, c * k * k), 9.0), np.full(f, 9.0), np.zeros((f, c * k * k))
-    k2.conv2d_backward(x, wt.reshape(f, -1), dy.reshape(n, f, -1), dx, True, gw, gb, True, col, tmp, gwt,
+    gw, gb, gwt = np.full((f, c * k * k), 9.0), np.full(f, 9.0), np.zeros(k2.grad_scratch_size(f, c * k * k))
+    k2.conv2d_backward(x, wt.reshape(f, -1), dy.reshape(n, f, -1), dx, True, gw, gb, True, col, tmp, xt, gwt,
                        k, k, s, pads[0], pads[2], oh, ow, chunk)
     rdx, rdw, rdb = ref.conv2d_backward(x, wt, dy, s, pads)
     close(dx, dx0 + rdx)
@@ -71,15 +97,28 @@ def test_conv2d_kernels(case):
 def test_conv2d_without_bias_and_input_gradient():
     rng = np.random.default_rng(5)
     x, w = rng.normal(size=(2, 2, 5, 5)), rng.normal(size=(3, 18))
-    col, tmp, y = np.zeros(2 * 18 * 9), np.zeros(2 * 3 * 9), np.zeros((2, 3, 9))
-    k2.conv2d_forward(x, w, np.zeros(0), False, y, col, tmp, 3, 3, 1, 0, 0, 3, 3, 2)
+    col, tmp, xt, y = np.zeros(2 * 18 * 9), np.zeros(2 * 3 * 9), np.zeros(2 * 2 * 25), np.zeros((2, 3, 9))
+    k2.conv2d_forward(x, w, np.zeros(0), False, y, col, tmp, xt, 3, 3, 1, 0, 0, 3, 3, 2)
     close(y.reshape(2, 3, 3, 3), ref.conv2d_forward(x, w.reshape(3, 2, 3, 3), None, 1))
     dx = np.full(x.shape, 7.0)
     gw = np.zeros_like(w)
-    k2.conv2d_backward(x, w, np.ones_like(y), dx, False, gw, np.zeros(0), False, col, tmp, np.zeros_like(w),
-                       3, 3, 1, 0, 0, 3, 3, 2)
+    k2.conv2d_backward(x, w, np.ones_like(y), dx, False, gw, np.zeros(0), False, col, tmp, xt,
+                       np.zeros(k2.grad_scratch_size(3, 18)), 3, 3, 1, 0, 0, 3, 3, 2)
     assert np.all(dx == 7.0)
     close(gw.reshape(3, 2, 3, 3), ref.conv2d_backward(x, w.reshape(3, 2, 3, 3), np.ones((2, 3, 3, 3)), 1)[1])
+
+
+@pytest.mark.parametrize("p,q", [(1, 1), (3, 70), (33, 65)])
+def test_transposes(p, q):
+    """The tiled transposes of the sample-innermost conv layout against NumPy's."""
+    rng = np.random.default_rng(p * q)
+    src, base = rng.normal(size=(p, q)), rng.normal(size=(q, p))
+    out = np.zeros((q, p))
+    unfold.transpose_into(src, out)
+    close(out, src.T)
+    out = base.copy()
+    unfold.transpose_add_into(src, out)
+    close(out, base + src.T)
 
 
 @pytest.mark.parametrize("m,k,p", [(3, 4, 5), (40, 50, 60)])

@@ -6,6 +6,7 @@ import pytest
 
 from nnsim.core.errors import ShapeError
 from nnsim.engine import reference_recurrent as ref
+from nnsim.engine.kernels.parts import sample_parts
 from nnsim.engine.layers import layer_kind
 from nnsim.engine.network import Network
 from tests.engine.chain import chain, resolved
@@ -115,6 +116,30 @@ def test_kernels_match_reference(kind, extra, reverse, bptt):
         if key in grads:
             np.testing.assert_allclose(ours[f"l0/{key}{sfx}"], grads[key], rtol=1e-9, atol=1e-12, err_msg=key)
     assert np.isfinite(loss)
+
+
+@pytest.mark.parametrize("kind,extra", [k for k in LAYERS if k[0] == "LSTM"])
+def test_lstm_split_batch_matches_reference(kind, extra):
+    """A batch big enough to run as two sample ranges side by side (kernels.parts), odd-sized."""
+    steps, n_in, hidden, n = 16, 5, 32, 15
+    assert sample_parts(n, steps * 4 * hidden * (hidden + 8)) == 2
+    params = dict(extra, units=hidden, bidirectional=True, merge="sum", bptt_steps=5)
+    g = chain((steps, n_in), [(kind, params)])
+    net = Network(g, "mse", max_batch=n, dtype=np.float64, seed=4)
+    x, y = seq_data(n, steps, n_in, (steps, hidden), seed=3)
+    net.gradients(x, y)
+    out = net.buffer_rows("l0", n)
+    dout = 2.0 * (out - y) / out.size
+    ours = net.get_gradients()
+    internals = net.internals("l0", n)
+    for reverse in (False, True):
+        cache, grads = _reference(kind, params, net, x, dout, reverse, 5)
+        sfx = "_reverse" if reverse else ""
+        for name, value in cache.items():
+            np.testing.assert_allclose(internals[name + sfx], value, rtol=1e-10, atol=1e-12, err_msg=name)
+        for key, value in grads.items():
+            if f"l0/{key}{sfx}" in ours:
+                np.testing.assert_allclose(ours[f"l0/{key}{sfx}"], value, rtol=1e-9, atol=1e-12, err_msg=key)
 
 
 def test_truncation_changes_gradients_only_when_shorter_than_the_sequence():

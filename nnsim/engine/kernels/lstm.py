@@ -8,18 +8,38 @@ live views. NumPy twin: :func:`nnsim.engine.reference_recurrent.lstm_forward`.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from nnsim.engine.kernels import JIT
 from nnsim.engine.kernels.fastmath import one_as, sigmoid_as, tanh_as
+from nnsim.engine.kernels.parts import part_bounds, sample_parts
 from nnsim.engine.kernels.rnn import cut_here, finish_forward, input_projection, start_state, step_time, weight_gradients
 
 VAR_STANDARD, VAR_PEEPHOLE, VAR_COUPLED = 0, 1, 2
 
 
-@njit(**JIT)
+@njit(parallel=True, **JIT)
 def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, steps, Z, R, hcur, hprev,
                  hs, gi, gf, gg, go, cs, out, seq):
+    """The forward of every sample, split into contiguous sample ranges run side by side (see
+    :mod:`.parts`); samples never interact, so the split does not change any value."""
+    n = hcur.shape[0]
+    parts = sample_parts(n, steps * R.shape[1] * (w_hh.shape[1] + 8))
+    if parts == 1:  # no fork and join: waking a thread costs more than a small batch's work
+        _forward_rows(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, steps, Z, R, hcur, hprev, hs,
+                      gi, gf, gg, go, cs, out, seq)
+        return
+    for p in prange(parts):
+        lo, hi = part_bounds(p, parts, n)
+        a, b = lo * steps, hi * steps
+        _forward_rows(x[a:b], w_ih, w_hh, b_ih, b_hh, peep, variant, h0[lo:hi] if has_h0 else h0, has_h0,
+                      reverse, steps, Z[a:b], R[lo:hi], hcur[lo:hi], hprev[a:b], hs[a:b], gi[a:b], gf[a:b],
+                      gg[a:b], go[a:b], cs[a:b], out[lo:hi], seq)
+
+
+@njit(**JIT)
+def _forward_rows(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, steps, Z, R, hcur, hprev,
+                  hs, gi, gf, gg, go, cs, out, seq):
     """Each step in short passes over contiguous rows, every loop over a zero-based view (an index
     like ``zr[go_ + j]`` is not known to be non-negative, which keeps Numba's loops scalar): the
     pre-activations in R, then the gates straight into their arrays, the cell and the state."""
@@ -100,9 +120,52 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, 
     finish_forward(hcur, out, seq)
 
 
-@njit(**JIT)
+@njit(parallel=True, **JIT)
 def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi, gf, gg, go, cs, hprev,
-                  dout, Z, R, dh, dc, dxs, dx, need_dx, dh0, need_h0, gw_ih, gw_hh, gb_ih, gb_hh):
+                  dout, Z, R, dh, dc, dxs, dx, need_dx, dh0, need_h0, gw_ih, gw_hh, gb_ih, gb_hh, partials):
+    """Each contiguous sample range (as in the forward) runs its recurrence and then its share of the
+    weight gradients, side by side in one parallel region (its rows of Z are still in its core's
+    cache): the first range writes the gradients, the second into ``partials`` (G*(I+H+2) values),
+    added after in that order. Peephole weights sum their gradient inside the recurrence, so that
+    variant runs its recurrence as one part first."""
+    n = dh.shape[0]
+    gh, ni, H = R.shape[1], w_ih.shape[1], w_hh.shape[1]
+    parts = sample_parts(n, steps * gh * (H + 8))
+    peephole = variant == VAR_PEEPHOLE
+    if peephole:
+        gpeep[:, :] = 0.0
+        _backward_rows(w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi, gf, gg, go, cs, dout, Z, R, dh, dc)
+    if parts == 1:  # no fork and join (see lstm_forward)
+        if not peephole:
+            _backward_rows(w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi, gf, gg, go, cs, dout, Z, R,
+                           dh, dc)
+        weight_gradients(x, Z, Z, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx, R[0])
+    else:
+        pw_ih = partials[:gh * ni].reshape((gh, ni))
+        pw_hh = partials[gh * ni:gh * (ni + H)].reshape((gh, H))
+        pb_ih = partials[gh * (ni + H):gh * (ni + H + 1)]
+        pb_hh = partials[gh * (ni + H + 1):gh * (ni + H + 2)]
+        for p in prange(parts):
+            lo, hi = part_bounds(p, parts, n)
+            a, b = lo * steps, hi * steps
+            if not peephole:
+                _backward_rows(w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi[a:b], gf[a:b], gg[a:b],
+                               go[a:b], cs[a:b], dout[lo:hi], Z[a:b], R[lo:hi], dh[lo:hi], dc[lo:hi])
+            first = p == 0
+            weight_gradients(x[a:b], Z[a:b], Z[a:b], hprev[a:b], w_ih, gw_ih if first else pw_ih,
+                             gw_hh if first else pw_hh, gb_ih if first else pb_ih, gb_hh if first else pb_hh,
+                             dx[a:b], dxs[a:b], need_dx, R[lo])
+        gw_ih += pw_ih
+        gw_hh += pw_hh
+        gb_ih += pb_ih
+        gb_hh += pb_hh
+    if need_h0:
+        dh0 += dh
+
+
+@njit(**JIT)
+def _backward_rows(w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi, gf, gg, go, cs, dout, Z, R, dh,
+                   dc):
     """Per step and sample: the state gradient d, then the o block and the cell gradient, then the
     i/f/g blocks and the carried cell gradient (short passes over zero-based views, so they vectorize)."""
     n = dh.shape[0]
@@ -116,8 +179,6 @@ def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq
     one = one_as(R)
     dh[:, :] = 0.0
     dc[:, :] = 0.0
-    if peephole:
-        gpeep[:, :] = 0.0
     for k in range(steps - 1, -1, -1):
         t = step_time(k, steps, reverse)
         tp = step_time(k - 1, steps, reverse)
@@ -196,6 +257,3 @@ def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq
         if cut_here(k, bptt):
             dh[:, :] = 0.0
             dc[:, :] = 0.0
-    if need_h0:
-        dh0 += dh
-    weight_gradients(x, Z, Z, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs, need_dx, R[0])

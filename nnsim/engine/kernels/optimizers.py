@@ -61,6 +61,18 @@ def apply_update(opt, P, G, S1, S2, segs, hp, lr, t):
         if not segs[s, 2]:
             continue
         decay = segs[s, 3] != 0
+        if opt == SGD and l1 == 0.0:
+            # Plain SGD in a branch-free loop that vectorizes (the general loop's per-element optimizer
+            # switch does not): the same arithmetic (an l2 of 0 adds nothing), and the finiteness check
+            # rides along as a sum of v - v (NaN unless every v is finite).
+            decay_l2 = l2 if decay else 0.0
+            bad = 0.0
+            for j in range(segs[s, 0], segs[s, 0] + segs[s, 1]):
+                v = P[j] - lr * (G[j] + decay_l2 * P[j])
+                P[j] = v
+                bad += v - v
+            ok = ok and bad == 0.0
+            continue
         for j in range(segs[s, 0], segs[s, 0] + segs[s, 1]):
             p = P[j]
             g = G[j]
@@ -95,3 +107,4 @@ def apply_update(opt, P, G, S1, S2, segs, hp, lr, t):
                 ok = False
             P[j] = p
     return ok
+

@@ -34,14 +34,20 @@ def maxpool2d_forward(x, y, argmax, k, s):
 
 @njit(inline="always", **JIT)
 def _max2_row(x0, x1, y, arg, base, w, s):
-    """One output row of 2x2 windows, without branches (random data would mispredict them)."""
+    """One output row of 2x2 windows as three pairwise selects (no branches: random data would
+    mispredict them); a strict ``>`` keeps the first maximum of each pair, so ties go row-major."""
     for b in range(y.shape[0]):
         j = b * s
         v0, v1, v2, v3 = x0[j], x0[j + 1], x1[j], x1[j + 1]
-        best = max(max(v0, v1), max(v2, v3))
-        first = int(v0 != best) * (1 + int(v1 != best) * (1 + int(v2 != best)))  # 0..3, row-major
-        y[b] = best
-        arg[b] = base + j + (first & 1) + (first >> 1) * w
+        t0 = v1 > v0
+        m0 = v1 if t0 else v0
+        i0 = 1 if t0 else 0
+        t1 = v3 > v2
+        m1 = v3 if t1 else v2
+        i1 = w + 1 if t1 else w
+        t2 = m1 > m0
+        y[b] = m1 if t2 else m0
+        arg[b] = base + j + (i1 if t2 else i0)
 
 
 @njit(**JIT)

@@ -118,11 +118,14 @@ def weight_gradients(x, Zx, Zh, hprev, w_ih, gw_ih, gw_hh, gb_ih, gb_hh, dx, dxs
         zq = Zx[q]
         for j in range(width):
             gb_ih[j] += zq[j]
-    gb_hh[:] = 0.0
-    for q in range(rows):
-        zq = Zh[q]
-        for j in range(width):
-            gb_hh[j] += zq[j]
+    if Zh.ctypes.data == Zx.ctypes.data:  # one array for both (SimpleRNN, LSTM): the same sums
+        gb_hh[:] = gb_ih
+    else:
+        gb_hh[:] = 0.0
+        for q in range(rows):
+            zq = Zh[q]
+            for j in range(width):
+                gb_hh[j] += zq[j]
     if need_dx:
         np.dot(Zx, w_ih, dxs)
         dx += dxs

@@ -15,6 +15,7 @@ from nnsim.core.params import ParamSpec
 from nnsim.engine.activations import ACTIVATION_NAMES
 from nnsim.engine.initializers import INITIALIZER_NAMES
 from nnsim.engine.layers.base import LayerKind, WeightSpec, register
+from nnsim.engine.kernels.conv2d import grad_scratch_size
 from nnsim.engine.layers.core import ACTIVATION_PARAMS, emit_activation
 from nnsim.engine.ops.conv_ops import (OP_AVGPOOL2D, OP_CONV1D, OP_CONV2D, OP_GLOBAL_MAXPOOL1D, OP_MAXPOOL1D,
                                        OP_MAXPOOL2D)
@@ -151,9 +152,10 @@ class Conv2D(LayerKind):
         chunk = _chunk(b, ckk * ohw)
         col = b.aux(fixed=chunk * ckk * ohw)
         tmp = b.aux(fixed=chunk * f * ohw)
-        gwt = b.aux(fixed=f * ckk)
+        gwt = b.aux(fixed=grad_scratch_size(f, ckk))
+        xt = b.aux(fixed=chunk * c * h * w)
         z = b.activation(out_shape)
-        b.op(OP_CONV2D, node, [x], z, [c, h, w, f, k, k, s, top, left, oh, ow, wo, bo, col, tmp, gwt, chunk])
+        b.op(OP_CONV2D, node, [x], z, [c, h, w, f, k, k, s, top, left, oh, ow, wo, bo, col, tmp, gwt, chunk, xt])
         return emit_activation(b, node, params["activation"], params, z, out_shape)
 
 

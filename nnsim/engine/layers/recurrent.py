@@ -19,7 +19,7 @@ from nnsim.engine.initializers import INITIALIZER_NAMES
 from nnsim.engine.kernels.rnn import ACT_RELU, ACT_TANH
 from nnsim.engine.layers.base import LayerKind, WeightSpec, register
 from nnsim.engine.ops.recurrent_ops import (INTERNALS, OP_EMBEDDING, OP_GRU, OP_LSTM, OP_SIMPLE_RNN, gate_blocks,
-                                            scratch_size)
+                                            partials_size, scratch_size)
 from nnsim.engine.program import OP_ADD, OP_CONCAT
 
 
@@ -180,10 +180,12 @@ class _Recurrent(LayerKind):
             for name in names[1:]:
                 b.internal(node, name + suffix, (steps, hidden))
             scratch = b.aux(per_sample=scratch_size(cls.opcode, steps, n_in, hidden, blocks))
+            size = partials_size(cls.opcode, n_in, hidden, blocks)
+            partials = b.aux(fixed=size) if size else -1
             out = b.activation(dir_shape)
             args = [steps, n_in, hidden, int(reverse), int(seq), params["bptt_steps"], cls.variant_code(params),
                     offs["weight_ih"], offs["weight_hh"], offs["bias_ih"], offs["bias_hh"],
-                    offs.get("peephole_i", -1), b.max_batch, scratch, first, blocks]
+                    offs.get("peephole_i", -1), b.max_batch, scratch, first, blocks, partials]
             outs.append(b.op(cls.opcode, node, list(inputs), out, args))
         if len(outs) == 1:
             return outs[0]

@@ -3,7 +3,7 @@
 Op arguments (after the common columns), in order:
 
 * OP_CONV2D: C, H, W, F, KH, KW, stride, pad_top, pad_left, OH, OW, weight, bias (-1: none),
-  col, tmp, gwt (AUX scratch), chunk (samples per unfolding)
+  col, tmp, gwt (AUX scratch), chunk (samples per unfolding), xt (AUX scratch)
 * OP_CONV1D: T, C, F, K, stride, pad_left, T', weight, bias, col, gwt, chunk
 * OP_MAXPOOL2D / OP_AVGPOOL2D: C, H, W, size, stride, OH, OW, argmax (AUX; max only)
 * OP_MAXPOOL1D: T, F, size, stride, T', argmax
@@ -41,8 +41,8 @@ def forward_op(op, f, n, P, A, AUX, rng, training):
         ckk = c * kh * kw
         bias = P[bo:bo + fo] if bo >= 0 else P[0:0]
         conv2d_forward(rows4(A, x, n, c, h, w), P[wo:wo + fo * ckk].reshape((fo, ckk)), bias, bo >= 0,
-                       rows3(A, y, n, fo, oh * ow), AUX[op[a + 13]:], AUX[op[a + 14]:], kh, kw, op[a + 6],
-                       op[a + 7], op[a + 8], oh, ow, chunk)
+                       rows3(A, y, n, fo, oh * ow), AUX[op[a + 13]:], AUX[op[a + 14]:], AUX[op[a + 17]:], kh, kw,
+                       op[a + 6], op[a + 7], op[a + 8], oh, ow, chunk)
     elif code == OP_CONV1D:
         steps, c, fo, k, t_out, wo, bo = op[a], op[a + 1], op[a + 2], op[a + 3], op[a + 6], op[a + 7], op[a + 8]
         bias = P[bo:bo + fo] if bo >= 0 else P[0:0]
@@ -75,7 +75,7 @@ def backward_op(op, f, n, P, G, A, D, AUX, training):
         gbias = G[bo:bo + fo] if bo >= 0 else G[0:0]
         conv2d_backward(rows4(A, x, n, c, h, w), P[wo:wo + fo * ckk].reshape((fo, ckk)), rows3(D, y, n, fo, oh * ow),
                         rows4(D, x, n, c, h, w), need0, G[wo:wo + fo * ckk].reshape((fo, ckk)), gbias, bo >= 0,
-                        AUX[op[a + 13]:], AUX[op[a + 14]:], AUX[op[a + 15]:op[a + 15] + fo * ckk].reshape((fo, ckk)),
+                        AUX[op[a + 13]:], AUX[op[a + 14]:], AUX[op[a + 17]:], AUX[op[a + 15]:],
                         kh, kw, op[a + 6], op[a + 7], op[a + 8], oh, ow, chunk)
     elif code == OP_CONV1D:
         steps, c, fo, k, t_out, wo, bo = op[a], op[a + 1], op[a + 2], op[a + 3], op[a + 6], op[a + 7], op[a + 8]

@@ -5,7 +5,8 @@ input slot 0 is the sequence (n, T, I), the optional slot 1 the initial state h0
 (after I_ARG): T, I, H, reverse, return_sequences, bptt_steps, variant (SimpleRNN: activation;
 LSTM: standard/peephole/coupled), the offsets of weight_ih, weight_hh, bias_ih, bias_hh and the
 peephole weights (-1 if none), max_batch, the AUX scratch offset and the offset of the first
-internal array (the others follow, max_batch * T * H apart). The scratch holds, each segment
+internal array (the others follow, max_batch * T * H apart), then G, the gate blocks, and the AUX
+offset of the partial weight gradients (LSTM, see :func:`partials_size`; else -1). The scratch holds, each segment
 ``max_batch`` times its per-sample size: Z (T*G*H), R (G*H), hcur (H), hprev (T*H), dh (H),
 dxs (T*I), then LSTM dc (H) or GRU Zh (T*G*H) and tmp (H); see :func:`scratch_size`.
 """
@@ -51,6 +52,14 @@ def scratch_size(opcode: int, steps: int, n_in: int, hidden: int, blocks: int) -
     elif opcode == OP_GRU:
         size += steps * gh + hidden
     return size
+
+
+def partials_size(opcode: int, n_in: int, hidden: int, blocks: int) -> int:
+    """Fixed AUX for the second sample range's weight gradients (LSTM: w_ih, w_hh, both biases)."""
+    if opcode != OP_LSTM:
+        return 0
+    gh = blocks * hidden
+    return gh * (n_in + hidden + 2)
 
 
 @njit(inline="always", **JIT)
@@ -138,11 +147,12 @@ def backward_op(op, f, n, P, G, A, D, AUX, training):
     elif code == OP_LSTM:
         peep = _w(P, pk, 3, H) if pk >= 0 else _w(P, 0, 0, H)
         gpeep = _w(G, pk, 3, H) if pk >= 0 else _w(G, 0, 0, H)
+        po = op[a + 16]
         lstm_backward(xs, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq,
                       rows(AUX, it + step, n * steps, H), rows(AUX, it + 2 * step, n * steps, H),
                       rows(AUX, it + 3 * step, n * steps, H), rows(AUX, it + 4 * step, n * steps, H),
                       rows(AUX, it + 5 * step, n * steps, H), hprev, dout, Z, R, dh, rows(AUX, s, n, H), dxs, dx,
-                      need_dx, dh0, need_h0, gw_ih, gw_hh, gb_ih, gb_hh)
+                      need_dx, dh0, need_h0, gw_ih, gw_hh, gb_ih, gb_hh, AUX[po:po + gh * (ni + H + 2)])
     elif code == OP_GRU:
         gru_backward(xs, w_ih, w_hh, reverse, steps, bptt, seq, rows(AUX, it + step, n * steps, H),
                      rows(AUX, it + 2 * step, n * steps, H), rows(AUX, it + 3 * step, n * steps, H), hprev, dout,
