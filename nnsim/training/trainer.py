@@ -126,17 +126,17 @@ class Trainer:
     def step(self, max_steps: int | None = None, max_epochs: int | None = None) -> EpochReport | None:
         """Run up to ``max_steps`` updates (default: one chunk) without crossing an epoch end.
 
-        When whole epochs take less than a chunk, a default-sized call at an epoch boundary trains
-        several epochs instead (at most ``max_epochs``), each followed by its evaluation, all in one
-        compiled call: a training thread then holds the GIL once per chunk, not twice per epoch. The
-        results are the same bits either way. Returns the report of the last epoch this call finished
+        When the current epoch's end fits in the chunk, a default-sized call finishes the epoch and
+        trains as many more whole epochs as fit (at most ``max_epochs`` epochs ended), each followed
+        by its evaluation, all in one compiled call: a training thread then holds the GIL once per
+        chunk, not twice per epoch. The results are the same bits either way. Returns the report of the last epoch this call finished
         (all of them are in :attr:`reports`), else None.
         Raises :class:`DivergenceError` when NaN or Inf appears.
         """
         self.reports = []
-        per_call = self._epochs_per_call()
-        if self._order is None and max_steps is None and per_call > 1 and (max_epochs or 2) > 1:
-            return self._step_epochs(min(per_call, max_epochs or per_call))
+        ending = self._epochs_ending_in_chunk() if max_steps is None else 0
+        if ending:
+            return self._step_epochs(min(ending, max_epochs) if max_epochs else ending)
         if self._order is None:
             self._order = epoch_order(len(self.x_train), self.settings["shuffle"], self.shuffle_rng)
             self._pos = 0
@@ -168,17 +168,23 @@ class Trainer:
             return 1
         return int(min(max(self.chunk_seconds / self._step_seconds, 1), 100_000))
 
-    def _epochs_per_call(self) -> int:
+    def _epochs_ending_in_chunk(self) -> int:
+        """How many epochs (with their evaluation) can end within ``chunk_seconds``, counting the rest
+        of the current one; 0 when the current epoch's end is further away, or epochs are unmeasured."""
         if self._epoch_seconds <= 0:
-            return 1
-        return int(min(max(self.chunk_seconds / self._epoch_seconds, 1), 10_000))
+            return 0
+        left = 1.0 if self._order is None else (len(self._order) - self._pos) / len(self._order)
+        budget = self.chunk_seconds / self._epoch_seconds
+        return 0 if budget < left else 1 + int(min(budget - left, 10_000))
 
     def _step_epochs(self, epochs: int) -> EpochReport | None:
-        """Train ``epochs`` whole epochs, evaluating after each, in one compiled call (see :meth:`step`).
+        """End ``epochs`` epochs, evaluating after each, in one compiled call (see :meth:`step`); the
+        first one continues the current epoch when a call stopped inside it.
 
         The order holds the epochs' shuffles one after another, then the validation and test rows
         (indices into :meth:`_stacked_rows`); the plan has a training phase per epoch, each followed
-        by an evaluation phase per split with the batch :meth:`Network.evaluate` uses.
+        by an evaluation phase per split with the batch :meth:`Network.evaluate` uses. A continued
+        epoch's statistics row starts from the sums so far, so they add up in the same order.
         """
         net, n, batch = self.net, len(self.x_train), self.batch
         X, Y = self._stacked_rows()
@@ -187,18 +193,25 @@ class Trainer:
             if len(x):
                 splits.append((name, first, y))
                 first += len(y)
-        shuffles = [epoch_order(n, self.settings["shuffle"], self.shuffle_rng) for _ in range(epochs)]
+        resumed = self._order is not None
+        begin = self._pos if resumed else 0  # where the first epoch continues
+        shuffles = [self._order] if resumed else []
+        shuffles += [epoch_order(n, self.settings["shuffle"], self.shuffle_rng) for _ in range(epochs - resumed)]
         order = np.concatenate(shuffles + [np.arange(n, first)]).astype(np.int64, copy=False)
         evaluated = epochs * n  # where the evaluation rows start in ``order``
         plan = []
         for e in range(epochs):
-            plan.append((it.MODE_TRAIN, 1, e * n, (e + 1) * n, math.ceil(n / batch), batch, -1))
+            start = e * n + (begin if e == 0 else 0)
+            plan.append((it.MODE_TRAIN, 1, start, (e + 1) * n, math.ceil(((e + 1) * n - start) / batch), batch, -1))
             for _, row, y in splits:
                 start = evaluated + row - n
                 plan.append((it.MODE_EVALUATE, 0, start, start + len(y), math.ceil(len(y) / net.max_batch),
                              net.max_batch, -1 if self.classification else e * (first - n) + row - n))
         plan = np.array(plan, dtype=np.int64)
         stats = np.zeros((len(plan), it.N_STATS))
+        if resumed:
+            stats[0] = self._stats  # the epoch's sums so far (its step count slot is zero)
+        self._order, self._pos = None, 0
         preds = None if self.classification else np.zeros((epochs * (first - n), Y.shape[1]), net.dtype)
         before, t0 = self.updates, time.perf_counter()
         phases = net.run_plan(plan, X, Y, order=order, opt=self.opt, hp=self.hp, counters=self.counters,
@@ -218,7 +231,7 @@ class Trainer:
             self.reports.append(self._record_epoch(train, measured, updates))
         self._account(elapsed, self.updates - before, adapt=False)
         if phases >= per_epoch:
-            self._epoch_seconds = elapsed / (phases // per_epoch)
+            self._epoch_seconds = elapsed / (phases // per_epoch - begin / n)
         if phases < len(plan):  # a training phase stopped on NaN or Inf
             self._stats[:] = stats[phases]
             self._raise_divergence(int(stats[phases, it.ST_STEPS]))

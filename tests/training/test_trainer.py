@@ -342,11 +342,11 @@ def test_output_units_not_matching_the_classes_give_a_dataset_error():
 
 # --- several epochs per compiled call ---------------------------------------------------------------
 def _train_in_calls(project: Project, epochs: int, per_call: int):
-    """Train ``epochs`` epochs, forcing ``per_call`` epochs into each compiled call."""
+    """Train ``epochs`` epochs, forcing ``per_call`` epochs into each compiled call (0: the single-epoch path)."""
     trainer = project.trainer()
     finished = []
     while trainer.epoch < epochs:
-        trainer._epoch_seconds = trainer.chunk_seconds / (per_call + 0.5)
+        trainer._epoch_seconds = trainer.chunk_seconds / (per_call + 0.5) if per_call else 0.0  # 0: one at a time
         trainer.step(max_epochs=epochs - trainer.epoch)
         finished += [r.epoch for r in trainer.reports]
     return trainer, finished
@@ -355,10 +355,11 @@ def _train_in_calls(project: Project, epochs: int, per_call: int):
 @pytest.mark.parametrize("make", [lambda: classifier(seed=3, validation_split=0.2, optimizer="adam"),
                                   lambda: regressor(seed=3, validation_split=0.1, optimizer="momentum")])
 def test_several_epochs_per_call_give_the_same_bits_as_one_at_a_time(make):
-    one, finished_one = _train_in_calls(make(), 9, 1)
+    one, finished_one = _train_in_calls(make(), 9, 0)
     many, finished_many = _train_in_calls(make(), 9, 4)
+    each, _ = _train_in_calls(make(), 9, 1)  # one whole epoch and its evaluation per call
     assert finished_one == finished_many == list(range(1, 10))  # every epoch reported once, in order
-    assert one.history == many.history  # train, validation and test metrics, learning rate, gradient norm
+    assert one.history == many.history == each.history  # train/val/test metrics, learning rate, grad norm
     assert one.updates == many.updates
     for key, value in one.net.get_weights().items():
         assert np.array_equal(value, many.net.get_weights()[key]), key
@@ -378,7 +379,7 @@ def test_short_epochs_are_batched_into_one_call_once_measured():
     trainer = classifier(seed=1).trainer()
     trainer.chunk_seconds = 10.0  # every epoch of this tiny set is far shorter
     trainer.run(1)
-    assert trainer._epochs_per_call() > 1
+    assert trainer._epochs_ending_in_chunk() > 1
     trainer.run(3)
     assert len(trainer.reports) == 3  # the three epochs came from one call
 
@@ -394,3 +395,21 @@ def test_divergence_inside_a_multi_epoch_call_keeps_the_finished_epochs_and_name
     assert str(info.value) == str(expected.value)
     assert info.value.layer in {"hidden", "out"}
     assert trainer.epoch == single.epoch and trainer.history == single.history
+
+
+def test_a_call_that_starts_inside_an_epoch_finishes_it_with_the_same_bits():
+    runs = []
+    for resume in (False, True):
+        trainer = classifier(seed=5, validation_split=0.2).trainer()
+        trainer.step(max_steps=7)  # stop inside the first epoch
+        trainer.step(max_steps=3)
+        if resume:
+            trainer._epoch_seconds = trainer.chunk_seconds / 3.2  # the rest of this epoch and two more fit
+            trainer.step(max_epochs=10)
+            assert [r.epoch for r in trainer.reports] == [1, 2, 3]
+        else:
+            trainer.run(3)
+        runs.append(trainer)
+    assert runs[0].history == runs[1].history and runs[0].updates == runs[1].updates
+    for key, value in runs[0].net.get_weights().items():
+        assert np.array_equal(value, runs[1].net.get_weights()[key]), key

@@ -20,7 +20,7 @@ from nnsim.project import Project
 from nnsim.training import Trainer
 from nnsim.training.live import LiveFrameBuilder
 
-FRAME_INTERVAL = 1 / 30  # at most ~30 frames a second
+FRAME_INTERVAL = 1 / 26  # at most ~26 frames a second: views redraw 20+ times a second, the GUI thread stays light
 FRAME_BUDGET = 0.07  # frames may take at most this share of the worker's time
 HEAVY_INTERVAL = 0.5  # predictions and sampled text at most twice a second
 MAX_CHUNK_SECONDS = 0.05  # a chunk ends when the next frame is due, but runs at least 4 ms
