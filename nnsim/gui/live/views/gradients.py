@@ -113,7 +113,9 @@ class GradientsView(LiveView):
             bad = ~(np.isfinite(y) & (y > 0))  # log axis: zero and NaN leave a gap
             if bad.any():
                 y = np.where(bad, np.nan, y)
-            self.curves[name].setData(x, y, connect="finite" if bad.any() else "all")
+            few = track.n < 3  # a lone point draws no line: mark it
+            self.curves[name].setData(x, y, connect="finite" if bad.any() else "all", symbol="o" if few else None,
+                                      symbolSize=5, symbolPen=None, symbolBrush=self.curves[name].opts["pen"].color())
             if track.n and not bad.all():
                 lo, hi = min(lo, float(np.nanmin(y))), max(hi, float(np.nanmax(y)))
                 last = max(last, float(x[-1]))
