@@ -111,6 +111,8 @@ class Network:
         for slot in self.weight_slots:
             s = slot.spec
             values = initialize(s.init, s.shape, s.fan_in, s.fan_out, rng).ravel()
+            if s.values is not None:  # fixed by the node's params (McCulloch-Pitts units)
+                values = np.asarray(s.values, dtype=values.dtype)
             if s.offset is not None:
                 start, stop, value = s.offset
                 values[start:stop] += value
@@ -145,7 +147,8 @@ class Network:
             value = np.asarray(value)
             if value.shape != view.shape:
                 raise TrainingError(f"Weight '{key}' has shape {value.shape} but the network needs {view.shape}.")
-            view[...] = value
+            if self._slot(key).spec.values is None:  # fixed weights follow the params, not a file
+                view[...] = value
 
     def _slot(self, key: str) -> WeightSlot:
         for s in self.weight_slots:
