@@ -20,6 +20,7 @@ from nnsim.engine.layers.base import layer_kind
 from nnsim.engine.losses import FUSES_WITH, LOSSES, NEEDS_FUSION
 from nnsim.engine.program import OP_ACT, OP_SOFTMAX, Buffer, ProgramBuilder, WeightSlot
 from nnsim.engine.resolved import ResolvedGraph
+from nnsim.engine.rules import RULES, apply_rule
 
 DEFAULT_MAX_BATCH = 256
 
@@ -33,11 +34,17 @@ class LossSetup:
 
 class Network:
     def __init__(self, graph: ResolvedGraph, loss: str = "mse", *, max_batch: int = DEFAULT_MAX_BATCH,
-                 dtype=np.float32, seed: int = 0):
+                 dtype=np.float32, seed: int = 0, rule: str = "backprop"):
         if loss not in LOSSES:
             raise TrainingError(f"Unknown loss '{loss}': use one of {', '.join(LOSSES)}.")
+        if rule not in RULES:
+            raise TrainingError(f"Unknown learning rule '{rule}': use one of {', '.join(RULES)}.")
+        if rule != "backprop" and loss != "mse":
+            raise TrainingError(f"The {rule} rule minimizes squared errors, but the loss is {loss}: set the "
+                                f"loss to mse.")
         self.graph = graph
         self.loss = loss
+        self.rule = rule
         self.dtype = np.dtype(dtype)
         self.max_batch = int(max_batch)
         self.input_shape = graph.node(graph.input).out_shape
@@ -55,6 +62,7 @@ class Network:
             kind = layer_kind(node.type)
             bufs[node.name] = kind.emit(b, node.name, node.params, [bufs[i] for i in node.inputs],
                                         node.out_shape)
+        apply_rule(b, self.graph, bufs, self.rule)
         self.buffers = bufs
         self.iops, self.fops = b.build(input_offset=0)
         self._entry = {frozenset(): it.run_dense, frozenset({"conv"}): it.run_conv,
