@@ -36,8 +36,8 @@ def check_single_layer(graph: ResolvedGraph, rule: str) -> None:
     out = graph.node(graph.output)
     what = f"The {rule} rule trains one layer of Neuron or Dense units fed by the Input"
     if out.type not in SINGLE_LAYER_KINDS:
-        raise GraphError(f"{what}, but the output '{out.name}' is a {out.type}: make a Neuron or Dense unit the "
-                         f"output, or train with backprop.", out.name)
+        raise GraphError(f"{what}, but the output '{out.name}' is of type {out.type}: make a Neuron or Dense unit "
+                         f"the output, or train with backprop.", out.name)
     for src in out.inputs:
         if src != graph.input:
             raise GraphError(f"{what}, but '{out.name}' gets input from '{src}': connect '{out.name}' straight "
