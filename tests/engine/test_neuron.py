@@ -148,6 +148,9 @@ def test_truth_table_refuses_too_many_inputs():
 # --- files ------------------------------------------------------------------------------------------
 def test_neurons_and_mp_units_survive_the_project_file(tmp_path):
     graph = xor_graph()
+    graph.set_param(graph.node_by_name("h1").id, "activation", "tanh")
+    graph.set_param(graph.node_by_name("h2").id, "use_bias", False)
+    graph.set_param(graph.node_by_name("out").id, "init", "he_normal")
     mp = graph.add_node("MPNeuron", "mp", {"threshold": 1.5, "inhibitory": "1"})
     graph.connect(graph.node_by_name("input").id, mp.id)
     graph.connect(mp.id, graph.node_by_name("out").id)
@@ -158,5 +161,7 @@ def test_neurons_and_mp_units_survive_the_project_file(tmp_path):
     project.save(tmp_path / "units.nnsim")
     loaded = Project.load(tmp_path / "units.nnsim")
     assert loaded.graph.to_dict() == project.graph.to_dict()
+    assert loaded.graph.node_by_name("mp").params == {"threshold": 1.5, "inhibitory": "1"}
+    assert "h2/bias" not in loaded.weights
     x = project.load_dataset().x_test
     np.testing.assert_array_equal(loaded.build_network().forward(x), trainer.net.forward(x))
