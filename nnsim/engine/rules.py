@@ -22,12 +22,6 @@ from nnsim.engine.resolved import ResolvedGraph
 
 RULES: dict[str, int] = {"backprop": RULE_BACKPROP, "perceptron": RULE_PERCEPTRON, "adaline": RULE_ADALINE}
 
-RULE_HELP = {
-    "backprop": "Backpropagation: gradients of the loss through every layer.",
-    "perceptron": "Perceptron rule w += α x (y - f(x)) for one layer of units fed by the Input.",
-    "adaline": "Adaline / LMS rule w += α x (y - net) on the weighted sum, for one layer fed by the Input.",
-}
-
 SINGLE_LAYER_KINDS = ("Neuron", "Dense")
 
 
@@ -42,10 +36,12 @@ def check_single_layer(graph: ResolvedGraph, rule: str) -> None:
         if src != graph.input:
             raise GraphError(f"{what}, but '{out.name}' gets input from '{src}': connect '{out.name}' straight "
                              f"to the Input, or train this multi-layer network with backprop.", out.name)
-    if len(graph.node(graph.input).out_shape) != 1 or out.params.get("activation") == "softmax":
-        raise GraphError(f"{what}, each with its own output, but '{out.name}' reads a sequence or ends in "
-                         f"softmax: use flat inputs and an element-wise activation, or train with backprop.",
-                         out.name)
+    if len(graph.node(graph.input).out_shape) != 1:
+        raise GraphError(f"{what} from flat samples, but '{out.name}' reads a sequence: use a dataset of "
+                         f"flat samples, or train with backprop.", out.name)
+    if out.params.get("activation") == "softmax":
+        raise GraphError(f"{what}, each with its own output, but '{out.name}' ends in softmax: choose step, "
+                         f"sign, identity or sigmoid for '{out.name}', or train with backprop.", out.name)
 
 
 def apply_rule(b: ProgramBuilder, graph: ResolvedGraph, bufs: dict[str, Buffer], rule: str) -> None:

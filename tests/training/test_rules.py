@@ -8,7 +8,7 @@ import pytest
 from nnsim.core.errors import GraphError, TrainingError
 from nnsim.engine import reference as ref
 from nnsim.engine.kernels.activation import rule_backward
-from nnsim.graph import Graph, sequential
+from nnsim.graph import sequential
 from nnsim.project import Project
 
 
@@ -119,3 +119,10 @@ def test_trainer_refuses_a_network_compiled_for_another_rule():
     project.set_training({**project.training, "rule": "adaline"})
     with pytest.raises(TrainingError, match="compiled for the perceptron rule"):
         project.trainer(net)
+
+
+def test_rules_refuse_a_softmax_output():
+    graph = sequential([("Input", {}), ("Dense", {"units": 3, "activation": "softmax"})], names=["input", "out"])
+    project = Project(graph, {"name": "multi-gauss", "params": {}}, {"rule": "perceptron"})
+    with pytest.raises(GraphError, match="'out' ends in softmax: choose step, sign, identity or sigmoid"):
+        project.build_network()
