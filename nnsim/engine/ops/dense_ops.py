@@ -3,7 +3,7 @@
 from numba import njit
 
 from nnsim.engine.kernels import JIT
-from nnsim.engine.kernels.activation import (act_backward, act_forward, dropout_backward, dropout_forward,
+from nnsim.engine.kernels.activation import (IDENTITY, act_backward, act_forward, dropout_backward, dropout_forward,
                                              rule_backward, softmax_backward, softmax_forward)
 from nnsim.engine.kernels.batchnorm import batchnorm_backward, batchnorm_forward
 from nnsim.engine.kernels.dense import dense_backward, dense_forward
@@ -24,10 +24,8 @@ def forward_op(op, f, n, P, A, AUX, rng, training):
         dense_forward(rows(A, x, r, ni), P[w:w + no * ni].reshape((no, ni)), bias, b >= 0, rows(A, y, r, no))
     elif code == OP_ACT:
         m = n * op[a]
-        if training and op[a + 3] == RULE_ADALINE:  # Adaline trains on the weighted sum itself
-            A[y:y + m] = A[x:x + m]
-        else:
-            act_forward(op[a + 1], A[x:x + m], A[y:y + m], AUX[op[a + 2]:op[a + 2] + m], f[0], f[1], training, rng)
+        act = IDENTITY if training and op[a + 3] == RULE_ADALINE else op[a + 1]  # Adaline trains on the sum
+        act_forward(act, A[x:x + m], A[y:y + m], AUX[op[a + 2]:op[a + 2] + m], f[0], f[1], training, rng)
     elif code == OP_SOFTMAX:
         r = n * op[a]
         softmax_forward(rows(A, x, r, op[a + 1]), rows(A, y, r, op[a + 1]))
