@@ -92,7 +92,7 @@ class Project:
         resolved = self.graph.resolve(tuple(data.input_shape))
         batch = self.training["batch_size"] or data.n_train
         net = Network(resolved, self.training["loss"], max_batch=max(DEFAULT_MAX_BATCH, batch), dtype=dtype,
-                      seed=self.training["seed"])
+                      seed=self.training["seed"], rule=self.training["rule"])
         if use_saved_weights and self.weights:
             self._apply_saved_weights(net)
         return net

@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from nnsim.data import load_dataset
-from nnsim.graph import sequential
+from nnsim.graph import Graph, sequential
+from nnsim.graph.layout import apply_layout
 from nnsim.project import EXAMPLES_DIR, Project
 
 
@@ -25,7 +28,81 @@ SPIRAL_FEATURES = {"feat_x1": True, "feat_x2": True, "feat_x1_sq": True, "feat_x
 
 
 def examples() -> dict[str, Project]:
-    return {**dense_examples(), **conv_examples(), **recurrent_examples()}
+    return {**dense_examples(), **conv_examples(), **recurrent_examples(), **neuron_examples()}
+
+
+NO_TRAINING = {"epochs": 0, "batch_size": 0}  # fixed weights: `nnsim train` only evaluates
+PERCEPTRON = {"rule": "perceptron", "loss": "mse", "optimizer": "sgd", "learning_rate": 0.1, "batch_size": 1}
+
+
+def _gate(gate: str, weights: list[float], threshold: float, title: str, description: str) -> Project:
+    """One step neuron with fixed weights: it fires when w·x >= θ (bias -θ)."""
+    project = _project([("input", "Input", {}), ("output", "Neuron", {"activation": "step"})],
+                       {"name": gate, "params": {}}, NO_TRAINING, title, description)
+    project.weights = {"output/weight": np.array([weights], np.float32),
+                       "output/bias": np.array([-threshold], np.float32)}
+    return project
+
+
+def _xor_neurons() -> Graph:
+    """Input -> two hidden neurons -> one output neuron, wired edge by edge."""
+    graph = Graph()
+    nodes = {name: graph.add_node(t, name, p) for name, t, p in (
+        ("input", "Input", {}), ("h1", "Neuron", {"activation": "sigmoid"}),
+        ("h2", "Neuron", {"activation": "sigmoid"}), ("output", "Neuron", {"activation": "sigmoid"}))}
+    for src, dst in (("input", "h1"), ("input", "h2"), ("h1", "output"), ("h2", "output")):
+        graph.connect(nodes[src].id, nodes[dst].id)
+    apply_layout(graph)
+    return graph
+
+
+def neuron_examples() -> dict[str, Project]:
+    one_neuron = [("input", "Input", {}), ("output", "Neuron", {"activation": "step"})]
+    return {
+        "and-gate": _gate(
+            "and", [1.0, 1.0], 1.5, "AND from one threshold neuron",
+            "A step neuron with fixed weights w1 = w2 = 1 and threshold 1.5 fires only when both inputs are 1: "
+            "100% on the truth table with no training (epochs 0; `nnsim train` just evaluates)."),
+        "or-gate": _gate(
+            "or", [1.0, 1.0], 0.5, "OR from one threshold neuron",
+            "A step neuron with fixed weights w1 = w2 = 1 and threshold 0.5 fires when any input is 1: 100% "
+            "on the truth table with no training (epochs 0; `nnsim train` just evaluates)."),
+        "not-gate": _gate(
+            "not", [-1.0], -0.5, "NOT from one threshold neuron",
+            "A step neuron with the fixed weight w = -1 and threshold -0.5 fires when its input is 0: 100% "
+            "on the truth table with no training (epochs 0; `nnsim train` just evaluates)."),
+        "perceptron-or": _project(
+            one_neuron, {"name": "or", "params": {}}, {**PERCEPTRON, "epochs": 20},
+            "Rosenblatt's perceptron learns OR",
+            "One step neuron trained by the perceptron rule w <- w + α x (y - f(x)), one sample at a time. "
+            "OR is linearly separable, so the rule converges: 100% within 20 epochs."),
+        "perceptron-xor": _project(
+            one_neuron, {"name": "xor", "params": {}}, {**PERCEPTRON, "epochs": 20},
+            "The perceptron rule fails on XOR",
+            "The same perceptron on XOR never gets more than 3 of the 4 rows right (75%): no straight line "
+            "separates (0,1) and (1,0) from (0,0) and (1,1), so the weights cycle forever. Minsky and Papert's "
+            "point; see xor-neurons for the hidden layer that solves it."),
+        "xor-neurons": _project_graph(
+            _xor_neurons(), {"name": "xor", "params": {}},
+            {"loss": "mse", "optimizer": "adam", "learning_rate": 0.05, "batch_size": 0, "epochs": 1000},
+            "XOR from three neurons",
+            "Two hidden sigmoid neurons feed one output neuron, each edge carrying one weight. Trained by "
+            "backpropagation (step units could not be: their gradient is 0), they reach 100% on XOR."),
+        "adaline-regression": _project(
+            [("input", "Input", {}), ("output", "Neuron", {"activation": "identity"})],
+            {"name": "plane", "params": {"noise": 0.1}},
+            {"rule": "adaline", "loss": "mse", "optimizer": "sgd", "learning_rate": 0.01, "batch_size": 1,
+             "epochs": 20},
+            "Adaline fits a noisy plane",
+            "Widrow and Hoff's Adaline: one linear neuron trained by the LMS (delta) rule w <- w + α x (y - net), "
+            "sample by sample, on points whose target is (x1 + x2) / 10 plus noise. It converges to the "
+            "least-squares weights (about 0.1 each); the test RMSE is about the noise level."),
+    }
+
+
+def _project_graph(graph: Graph, dataset: dict[str, Any], training: dict[str, Any], title: str,
+                   description: str) -> Project:
+    return Project(graph, dataset, training, meta={"title": title, "description": description})
 
 
 def conv_examples() -> dict[str, Project]:

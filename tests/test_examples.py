@@ -1,5 +1,6 @@
 """Each bundled example, trained with its own settings at seed 0, reaches the accuracy it promises."""
 
+import numpy as np
 import pytest
 
 from nnsim.project import Project
@@ -88,3 +89,40 @@ def test_zen_lstm_samples_recognisable_words():
     sampled = [w for w in text.replace(".", " ").replace(",", " ").split() if len(w) >= 3]
     real = sum(w in zen_words for w in sampled)
     assert zen and len(sampled) >= 10 and real >= 0.8 * len(sampled), text
+
+
+# --- neurons and classic learning rules -------------------------------------------------------------
+@pytest.mark.parametrize("name", ["and-gate", "or-gate", "not-gate"])
+def test_gate_examples_are_exact_with_fixed_weights_and_no_training(name):
+    trainer = train_example(name)
+    assert trainer.updates == 0
+    assert trainer.evaluate("train")["accuracy"] == 1.0
+
+
+def test_perceptron_learns_or_within_20_epochs():
+    trainer = train_example("perceptron-or")
+    assert trainer.settings["epochs"] <= 20 and trainer.settings["rule"] == "perceptron"
+    assert trainer.evaluate("train")["accuracy"] == 1.0
+
+
+def test_perceptron_never_exceeds_75_percent_on_xor():
+    trainer = train_example("perceptron-xor")
+    assert max(trainer.history["train_accuracy"]) <= 0.75
+    assert trainer.evaluate("train")["accuracy"] <= 0.75
+
+
+def test_three_sigmoid_neurons_learn_xor_by_backprop():
+    trainer = train_example("xor-neurons")
+    assert {n.type for n in trainer.net.graph.nodes} == {"Input", "Neuron"}
+    assert trainer.evaluate("train")["accuracy"] == 1.0
+
+
+def test_adaline_reaches_the_least_squares_fit_of_the_noisy_plane():
+    trainer = train_example("adaline-regression")
+    x = np.c_[trainer.x_train, np.ones(len(trainer.x_train))].astype(np.float64)
+    coef = np.linalg.lstsq(x, trainer.y_train.astype(np.float64), rcond=None)[0]
+    xt = np.c_[trainer.x_test, np.ones(len(trainer.x_test))]
+    least_squares = float(np.sqrt(np.mean((xt @ coef - trainer.y_test) ** 2)))
+    rmse = trainer.evaluate("test")["rmse"]
+    assert rmse <= 1.05 * least_squares
+    np.testing.assert_allclose(trainer.net.get_weights()["output/weight"].ravel(), coef[:2, 0], atol=0.01)

@@ -15,7 +15,9 @@ from nnsim.project import EXAMPLES_DIR, Project, example_catalog, example_names
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED_EXAMPLES = sorted(["xor", "spiral", "digits-mlp", "digits-cnn", "shapes-cnn", "hello-rnn", "hello-lstm",
                            "recall-rnn", "recall-lstm", "sine-gru", "sentiment-textcnn", "sentiment-bilstm",
-                           "zen-lstm"])
+                           "zen-lstm", "and-gate", "or-gate", "not-gate", "perceptron-or", "perceptron-xor",
+                           "xor-neurons", "adaline-regression"])
+FIXED_WEIGHT_EXAMPLES = {"and-gate", "or-gate", "not-gate"}  # shipped with their weights, epochs 0
 
 
 def small_project(**training) -> Project:
@@ -143,11 +145,15 @@ def test_shipped_example_equals_what_the_build_script_builds(name):
     assert shipped.dataset == expected.dataset
     assert shipped.training == expected.training
     assert shipped.meta == expected.meta
-    assert shipped.weights == {} and shipped.history == {}
+    assert shipped.history == {}
+    assert shipped.weights.keys() == expected.weights.keys()
+    assert bool(shipped.weights) == (name in FIXED_WEIGHT_EXAMPLES)
+    for key, value in expected.weights.items():
+        np.testing.assert_array_equal(shipped.weights[key], value)
 
 
 def test_examples_dir_holds_only_project_files():
-    assert sorted(p.name for p in EXAMPLES_DIR.iterdir()) == [f"{n}.nnsim" for n in EXPECTED_EXAMPLES]
+    assert sorted(p.name for p in EXAMPLES_DIR.iterdir()) == sorted(f"{n}.nnsim" for n in EXPECTED_EXAMPLES)
 
 
 @pytest.mark.parametrize("name", EXPECTED_EXAMPLES)

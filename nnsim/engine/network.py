@@ -20,6 +20,7 @@ from nnsim.engine.layers.base import layer_kind
 from nnsim.engine.losses import FUSES_WITH, LOSSES, NEEDS_FUSION
 from nnsim.engine.program import OP_ACT, OP_SOFTMAX, Buffer, ProgramBuilder, WeightSlot
 from nnsim.engine.resolved import ResolvedGraph
+from nnsim.engine.rules import RULES, apply_rule
 
 DEFAULT_MAX_BATCH = 256
 
@@ -33,11 +34,17 @@ class LossSetup:
 
 class Network:
     def __init__(self, graph: ResolvedGraph, loss: str = "mse", *, max_batch: int = DEFAULT_MAX_BATCH,
-                 dtype=np.float32, seed: int = 0):
+                 dtype=np.float32, seed: int = 0, rule: str = "backprop"):
         if loss not in LOSSES:
             raise TrainingError(f"Unknown loss '{loss}': use one of {', '.join(LOSSES)}.")
+        if rule not in RULES:
+            raise TrainingError(f"Unknown learning rule '{rule}': use one of {', '.join(RULES)}.")
+        if rule != "backprop" and loss != "mse":
+            raise TrainingError(f"The {rule} rule minimizes squared errors, but the loss is {loss}: set the "
+                                f"loss to mse.")
         self.graph = graph
         self.loss = loss
+        self.rule = rule
         self.dtype = np.dtype(dtype)
         self.max_batch = int(max_batch)
         self.input_shape = graph.node(graph.input).out_shape
@@ -55,6 +62,7 @@ class Network:
             kind = layer_kind(node.type)
             bufs[node.name] = kind.emit(b, node.name, node.params, [bufs[i] for i in node.inputs],
                                         node.out_shape)
+        apply_rule(b, self.graph, bufs, self.rule)
         self.buffers = bufs
         self.iops, self.fops = b.build(input_offset=0)
         self._entry = {frozenset(): it.run_dense, frozenset({"conv"}): it.run_conv,
@@ -111,6 +119,8 @@ class Network:
         for slot in self.weight_slots:
             s = slot.spec
             values = initialize(s.init, s.shape, s.fan_in, s.fan_out, rng).ravel()
+            if s.values is not None:  # fixed by the node's params (McCulloch-Pitts units)
+                values = np.asarray(s.values, dtype=values.dtype)
             if s.offset is not None:
                 start, stop, value = s.offset
                 values[start:stop] += value
@@ -145,7 +155,8 @@ class Network:
             value = np.asarray(value)
             if value.shape != view.shape:
                 raise TrainingError(f"Weight '{key}' has shape {value.shape} but the network needs {view.shape}.")
-            view[...] = value
+            if self._slot(key).spec.values is None:  # fixed weights follow the params, not a file
+                view[...] = value
 
     def _slot(self, key: str) -> WeightSlot:
         for s in self.weight_slots:

@@ -31,6 +31,9 @@ OP_BATCHNORM = 5
 OP_ADD = 6
 OP_CONCAT = 7
 
+# Learning rule of an activation op (its 4th argument): see nnsim.engine.rules.
+RULE_BACKPROP, RULE_PERCEPTRON, RULE_ADALINE = 0, 1, 2
+
 # Columns of an int row: offsets and per-sample sizes of inputs and output, gradient flags.
 I_OPCODE, I_IN0, I_IN1, I_OUT, I_ACC0, I_ACC1, I_SIZE0, I_SIZE1, I_SIZE_OUT = 0, 1, 2, 3, 4, 5, 6, 7, 8
 I_ARG = 9  # first op-specific column

@@ -392,3 +392,9 @@ def clip_gradients(grads, max_norm: float):
         scale = max_norm / (norm + CLIP_EPS)
         grads = [g * scale for g in grads]
     return grads
+
+
+# --- classic learning rules -------------------------------------------------------------------------
+def rule_backward(dy, scale: float) -> np.ndarray:
+    """The perceptron and Adaline rules' output derivative: dx = scale * dy (f' taken as 1)."""
+    return scale * _f(dy)

@@ -10,6 +10,7 @@ from nnsim.core.errors import TrainingError
 from nnsim.core.params import ParamSpec, check_params
 from nnsim.engine.kernels import optimizers as K
 from nnsim.engine.losses import LOSSES
+from nnsim.engine.rules import RULES
 
 OPTIMIZERS = {"sgd": K.SGD, "momentum": K.MOMENTUM, "nesterov": K.NESTEROV, "adagrad": K.ADAGRAD,
               "adadelta": K.ADADELTA, "rmsprop": K.RMSPROP, "adam": K.ADAM}
@@ -27,6 +28,8 @@ OPTIMIZER_HELP = {
 }
 
 TRAINING_PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("rule", "choice", "backprop", "How weights learn: backprop, or the perceptron or Adaline rule "
+              "for one layer of units fed by the Input.", choices=tuple(RULES)),
     ParamSpec("loss", "choice", "mse", "What training minimizes.", choices=tuple(LOSSES)),
     ParamSpec("optimizer", "choice", "adam", "How weights change from gradients.", choices=tuple(OPTIMIZERS)),
     ParamSpec("learning_rate", "float", 0.01, "Step size α.", min=1e-8, max=1e4),
@@ -45,7 +48,8 @@ TRAINING_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("l1", "float", 0.0, "L1 penalty on weights (not biases).", min=0.0, max=10.0),
     ParamSpec("l2", "float", 0.0, "L2 penalty on weights (not biases), as weight decay.", min=0.0, max=10.0),
     ParamSpec("batch_size", "int", 32, "Samples per update; 1 = stochastic, 0 = full batch.", min=0, max=65536),
-    ParamSpec("epochs", "int", 100, "Passes over the training data.", min=1, max=10**7),
+    ParamSpec("epochs", "int", 100, "Passes over the training data (0: keep the weights as they are).",
+              min=0, max=10**7),
     ParamSpec("shuffle", "bool", True, "Shuffle the training samples every epoch."),
     ParamSpec("validation_split", "float", 0.0, "Fraction of training samples held out for validation.",
               min=0.0, max=0.5),

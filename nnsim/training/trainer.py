@@ -44,6 +44,9 @@ class Trainer:
         if self.settings["loss"] != network.loss:
             raise TrainingError(f"The network was compiled for the {network.loss} loss but the settings ask for "
                                 f"{self.settings['loss']}: rebuild the network after changing the loss.")
+        if self.settings["rule"] != network.rule:
+            raise TrainingError(f"The network was compiled for the {network.rule} rule but the settings ask for "
+                                f"{self.settings['rule']}: rebuild the network after changing the rule.")
         self.classification = dataset.task == "classification"
         self._prepare_data()
         s = self.settings

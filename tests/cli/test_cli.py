@@ -122,6 +122,28 @@ def test_train_regression_reports_rmse_not_accuracy(capsys, tmp_path, regression
     assert isinstance(data["test_rmse"], float) and data["test_rmse"] > 0
 
 
+def test_train_a_fixed_weight_gate_only_evaluates(capsys, tmp_path):
+    metrics, out_file = tmp_path / "m.json", tmp_path / "gate.nnsim"
+    code, out, err = run(capsys, "train", "--example", "or-gate", "--seed", "0", "--metrics", str(metrics),
+                         "--out", str(out_file))
+    assert code == 0 and "Traceback" not in err
+    assert "Trained or-gate: 0 epochs, 0 updates" in out
+    data = json.loads(metrics.read_text())
+    assert METRIC_KEYS <= set(data)
+    assert data["epochs"] == 0 and data["steps"] == 0
+    assert data["train_accuracy"] == 1.0 and data["test_accuracy"] == 1.0
+    assert Project.load(out_file).weights.keys() == {"output/weight", "output/bias"}
+
+
+def test_train_adaline_reports_test_rmse(capsys, tmp_path):
+    metrics = tmp_path / "m.json"
+    code, _, _ = run(capsys, "train", "--example", "adaline-regression", "--seed", "0", "--quiet",
+                     "--metrics", str(metrics))
+    assert code == 0
+    data = json.loads(metrics.read_text())
+    assert data["test_accuracy"] is None and 0 < data["test_rmse"] < 0.06
+
+
 def test_train_applies_batch_size_lr_and_seed_overrides(capsys, tmp_path, example_file):
     out_file = tmp_path / "out.nnsim"
     code, _, _ = run(capsys, "train", str(example_file), "--quiet", "--epochs", "2", "--batch-size", "2",

@@ -88,6 +88,14 @@ def act_backward(code, x, y, dy, dx, slopes, a):
 
 
 @njit(**JIT)
+def rule_backward(dy, dx, scale):
+    """dx += scale * dy: the perceptron and Adaline rules take the output's derivative as 1 (see
+    :mod:`nnsim.engine.rules`; ``scale`` undoes the mean squared error's 2 / outputs)."""
+    for j in range(dy.size):
+        dx[j] += scale * dy[j]
+
+
+@njit(**JIT)
 def softmax_forward(x, y):
     """Softmax over the last axis of 2-D row views: the row maximum, the exponentials (one vectorized
     pass), their sum, then the division."""

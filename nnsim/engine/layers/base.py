@@ -33,6 +33,7 @@ class WeightSpec:
     decay: bool = True  # L1/L2 regularization applies (weights yes, biases no)
     trainable: bool = True  # False for BatchNorm running statistics
     offset: tuple[int, int, float] | None = None  # (start, stop, value): added to flat elements after init
+    values: tuple[float, ...] | None = None  # fixed flat values set by the params (McCulloch-Pitts units)
 
 
 class LayerKind:

@@ -3,14 +3,14 @@
 from numba import njit
 
 from nnsim.engine.kernels import JIT
-from nnsim.engine.kernels.activation import (act_backward, act_forward, dropout_backward, dropout_forward,
-                                             softmax_backward, softmax_forward)
+from nnsim.engine.kernels.activation import (IDENTITY, act_backward, act_forward, dropout_backward, dropout_forward,
+                                             rule_backward, softmax_backward, softmax_forward)
 from nnsim.engine.kernels.batchnorm import batchnorm_backward, batchnorm_forward
 from nnsim.engine.kernels.dense import dense_backward, dense_forward
 from nnsim.engine.kernels.merge import add_backward, add_forward, concat_backward, concat_forward
 from nnsim.engine.ops.views import rows, rows3
 from nnsim.engine.program import (ACC_SKIP, I_ARG, OP_ACT, OP_ADD, OP_BATCHNORM, OP_CONCAT, OP_DENSE,
-                                  OP_DROPOUT, OP_SOFTMAX)
+                                  OP_DROPOUT, OP_SOFTMAX, RULE_ADALINE, RULE_BACKPROP)
 
 a = I_ARG  # first op-specific column
 
@@ -24,7 +24,8 @@ def forward_op(op, f, n, P, A, AUX, rng, training):
         dense_forward(rows(A, x, r, ni), P[w:w + no * ni].reshape((no, ni)), bias, b >= 0, rows(A, y, r, no))
     elif code == OP_ACT:
         m = n * op[a]
-        act_forward(op[a + 1], A[x:x + m], A[y:y + m], AUX[op[a + 2]:op[a + 2] + m], f[0], f[1], training, rng)
+        act = IDENTITY if training and op[a + 3] == RULE_ADALINE else op[a + 1]  # Adaline trains on the sum
+        act_forward(act, A[x:x + m], A[y:y + m], AUX[op[a + 2]:op[a + 2] + m], f[0], f[1], training, rng)
     elif code == OP_SOFTMAX:
         r = n * op[a]
         softmax_forward(rows(A, x, r, op[a + 1]), rows(A, y, r, op[a + 1]))
@@ -56,7 +57,9 @@ def backward_op(op, f, n, P, G, A, D, AUX, training):
                        rows(D, x, r, ni), need0, G[w:w + no * ni].reshape((no, ni)), gbias, b >= 0)
     elif code == OP_ACT:
         m = n * op[a]
-        if need0:
+        if need0 and op[a + 3] != RULE_BACKPROP:
+            rule_backward(D[y:y + m], D[x:x + m], 0.5 * op[a])
+        elif need0:
             act_backward(op[a + 1], A[x:x + m], A[y:y + m], D[y:y + m], D[x:x + m], AUX[op[a + 2]:op[a + 2] + m],
                          f[0])
     elif code == OP_SOFTMAX:
