@@ -28,6 +28,7 @@ from nnsim.training.settings import TRAINING_PARAMS
 
 # Training settings in the groups a learner thinks in; parameters not listed land in "Other".
 TRAINING_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Learning rule", ("rule",)),
     ("Loss && optimizer", ("loss", "optimizer", "learning_rate", "momentum", "rho", "beta1", "beta2", "eps")),
     ("Schedule", ("schedule", "decay_c1", "decay_c2", "step_size", "gamma")),
     ("Regularization", ("clip_norm", "l1", "l2")),
