@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from nnsim.data.dataset import Dataset
 from nnsim.engine.kernels import rbm as K
 from nnsim.engine.kernels.rng import seed_state
 from nnsim.engine.rbm import RBM
+from nnsim.training.epoch_loop import EpochLoop
 from nnsim.training.rbm_settings import check_rbm_settings
 from nnsim.training.trainer import EpochReport
 
@@ -43,7 +44,7 @@ class RBMSnapshot:
     samples: np.ndarray | None = None  # p(x | h) at the end of the samples view's Gibbs chains
 
 
-class RBMTrainer:
+class RBMTrainer(EpochLoop):
     def __init__(self, rbm: RBM, dataset: Dataset, settings: dict[str, Any],
                  history: dict[str, list] | None = None, chunk_seconds: float = 0.02,
                  image_shape: tuple[int, ...] | None = None):
@@ -198,33 +199,6 @@ class RBMTrainer:
             self._raise_divergence()
         return self.reports[-1] if self.reports else None
 
-    def _account(self, elapsed: float, done: int, adapt: bool) -> None:
-        self._train_time += elapsed
-        self._train_steps += done
-        if self._train_time > 0:
-            self.steps_per_second = self._train_steps / self._train_time
-        if adapt and done and elapsed > 0:
-            self._step_seconds = elapsed / done
-
-    def run_epoch(self) -> EpochReport:
-        while True:
-            report = self.step(max_epochs=1)
-            if report is not None:
-                return report
-
-    def run(self, epochs: int | None = None, on_epoch: Callable[[EpochReport], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> dict[str, list]:
-        """Train ``epochs`` more epochs (default: the settings' epochs minus those already done)."""
-        todo = epochs if epochs is not None else max(self.settings["epochs"] - self.epoch, 0)
-        target = self.epoch + todo
-        while self.epoch < target:
-            if should_stop is not None and should_stop():
-                break
-            self.step(max_epochs=1 if should_stop is not None else target - self.epoch)
-            if on_epoch is not None:
-                for report in self.reports:
-                    on_epoch(report)
-        return self.history
 
     def _record_epoch(self, err: float, test_err: float | None, fe: float, test_fe: float | None) -> EpochReport:
         m: dict[str, float | None] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from nnsim.engine import interpreter as it
 from nnsim.engine.kernels.optimizers import HP_LR, scheduled_lr
 from nnsim.engine.network import Network
 from nnsim.training import metrics as M
+from nnsim.training.epoch_loop import EpochLoop
 from nnsim.training.settings import check_settings, hyperparameters
 from nnsim.training.snapshot import Snapshot
 
@@ -35,7 +36,7 @@ class EpochReport:
     metrics: dict[str, float | None]
 
 
-class Trainer:
+class Trainer(EpochLoop):
     def __init__(self, network: Network, dataset: Dataset, settings: dict[str, Any],
                  history: dict[str, list] | None = None, chunk_seconds: float = 0.02):
         self.net = network
@@ -247,33 +248,6 @@ class Trainer:
                               np.ascontiguousarray(np.concatenate([self.y_train, self.y_val, self.y_test])))
         return self._all_rows
 
-    def _account(self, elapsed: float, done: int, adapt: bool) -> None:
-        self._train_time += elapsed
-        self._train_steps += done
-        if self._train_time > 0:
-            self.steps_per_second = self._train_steps / self._train_time
-        if adapt and done and elapsed > 0:
-            self._step_seconds = elapsed / done
-
-    def run_epoch(self) -> EpochReport:
-        while True:
-            report = self.step(max_epochs=1)
-            if report is not None:
-                return report
-
-    def run(self, epochs: int | None = None, on_epoch: Callable[[EpochReport], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> dict[str, list]:
-        """Train ``epochs`` more epochs (default: the settings' epochs minus those already done)."""
-        todo = epochs if epochs is not None else max(self.settings["epochs"] - self.epoch, 0)
-        target = self.epoch + todo
-        while self.epoch < target:
-            if should_stop is not None and should_stop():
-                break
-            self.step(max_epochs=1 if should_stop is not None else target - self.epoch)  # stop between epochs
-            if on_epoch is not None:
-                for report in self.reports:
-                    on_epoch(report)
-        return self.history
 
     def _finish_epoch(self) -> EpochReport:
         measured = {}
