@@ -133,9 +133,10 @@ class Trainer(EpochLoop):
         When the current epoch's end fits in the chunk, a default-sized call finishes the epoch and
         trains as many more whole epochs as fit (at most ``max_epochs`` epochs ended), each followed
         by its evaluation, all in one compiled call: a training thread then holds the GIL once per
-        chunk, not twice per epoch. The results are the same bits either way. Returns the report of the last epoch this call finished
-        (all of them are in :attr:`reports`), else None.
-        Raises :class:`DivergenceError` when NaN or Inf appears.
+        chunk, not twice per epoch. The results are the same bits either way.
+
+        Returns the report of the last epoch this call finished (all of them are in
+        :attr:`reports`), else None. Raises :class:`DivergenceError` when NaN or Inf appears.
         """
         self.reports = []
         ending = self._epochs_ending_in_chunk() if max_steps is None else 0

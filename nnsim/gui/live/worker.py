@@ -20,7 +20,7 @@ from nnsim.project import Project
 from nnsim.training import Trainer
 from nnsim.training.live import LiveFrameBuilder
 
-FRAME_INTERVAL = 1 / 26  # at most ~26 frames a second: views redraw 20+ times a second, the GUI thread stays light
+FRAME_INTERVAL = 1 / 26  # at most ~26 frames a second: 20+ redraws a second, and a lighter GUI thread
 FRAME_BUDGET = 0.07  # frames may take at most this share of the worker's time
 HEAVY_INTERVAL = 0.5  # predictions and sampled text at most twice a second
 MAX_CHUNK_SECONDS = 0.05  # a chunk ends when the next frame is due, but runs at least 4 ms
@@ -124,7 +124,8 @@ class TrainingWorker(QObject):
         due = self._last_frame + self._frame_wait() - time.perf_counter()
         t.chunk_seconds = min(max(due, MIN_CHUNK_SECONDS), MAX_CHUNK_SECONDS)  # frames go out between chunks
         try:
-            report = t.step(1 if slow else None, max_epochs=1 if self._until_epoch else max(self.epochs - t.epoch, 1))
+            epochs_left = 1 if self._until_epoch else max(self.epochs - t.epoch, 1)
+            report = t.step(1 if slow else None, max_epochs=epochs_left)
         except DivergenceError as err:
             self._frame(heavy=False, force=True)
             self._set_state("diverged")
