@@ -200,6 +200,20 @@ def cd_updates(X, order, start, end, n_updates, batch, k, persistent, chains, w,
 
 
 @njit(**JIT)
+def _hidden_input(x, w, b, d, a):
+    """a = d + xᵀW (rows of W for zero inputs skipped); returns bᵀx, the visible term of -F(x)."""
+    a[:] = d
+    lin = 0.0
+    for i in range(w.shape[0]):
+        xi = x[i]
+        lin += b[i] * xi
+        if xi != 0.0:
+            for j in range(w.shape[1]):
+                a[j] += xi * w[i, j]
+    return lin
+
+
+@njit(**JIT)
 def reconstruction_and_free_energy(X, w, b, d):
     """(mean squared error of x against p(x | h = p(h | x)), mean free energy) over the rows of X.
 
@@ -217,15 +231,7 @@ def reconstruction_and_free_energy(X, w, b, d):
     err = 0.0
     fe = 0.0
     for r in range(n):
-        a[:] = d
-        lin = 0.0
-        for i in range(nv):
-            xi = X[r, i]
-            lin += b[i] * xi
-            if xi != 0.0:
-                for j in range(nh):
-                    a[j] += xi * w[i, j]
-        fe -= lin
+        fe -= _hidden_input(X[r], w, b, d, a)
         for j in range(nh):  # softplus and sigmoid from one exponential
             z = a[j]
             e = np.exp(-abs(z))
@@ -248,15 +254,7 @@ def free_energies(X, w, b, d, out):
     nv, nh = w.shape
     a = np.empty(nh)
     for r in range(X.shape[0]):
-        a[:] = d
-        lin = 0.0
-        for i in range(nv):
-            xi = X[r, i]
-            lin += b[i] * xi
-            if xi != 0.0:
-                for j in range(nh):
-                    a[j] += xi * w[i, j]
-        f = -lin
+        f = -_hidden_input(X[r], w, b, d, a)
         for j in range(nh):
             f -= softplus(a[j])
         out[r] = f
