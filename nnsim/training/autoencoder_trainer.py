@@ -1,0 +1,258 @@
+"""Trains an :class:`~nnsim.engine.autoencoder.Autoencoder` by gradient descent on its reconstruction
+loss, with the backprop Trainer's surface (the same as :class:`~nnsim.training.rbm_trainer.RBMTrainer`).
+
+``run(epochs, on_epoch, should_stop)``, ``step(max_steps, max_epochs)``, ``run_epoch()``,
+``history``, ``reports`` and :class:`EpochReport` behave as in :class:`nnsim.training.Trainer`:
+small epochs run several at a time in one compiled call (GIL released), and the result is the
+same bits however the run is cut into calls. Snapshots add what an autoencoder's views draw.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nnsim.core.errors import DivergenceError, TrainingError
+from nnsim.data.batching import epoch_order
+from nnsim.data.dataset import Dataset
+from nnsim.engine.autoencoder import Autoencoder
+from nnsim.engine.kernels import autoencoder as K
+from nnsim.engine.kernels.rng import seed_state
+from nnsim.training.autoencoder_settings import check_autoencoder_settings
+from nnsim.training.epoch_loop import EpochLoop
+from nnsim.training.rbm_trainer import _image_shape
+from nnsim.training.trainer import EpochReport
+
+PROBE_SIZE = 16
+CODE_ROWS = 1000  # at most this many test samples' codes in a snapshot (the code scatter)
+AUTOENCODER_HISTORY_KEYS = ("train_loss", "test_loss", "mean_code")
+
+
+@dataclass(frozen=True)
+class AutoencoderSnapshot:
+    """Copies for the autoencoder views; never views into live buffers."""
+
+    epoch: int
+    step: int  # updates so far
+    metrics: dict[str, float | None]  # latest epoch's history values
+    weights: dict[str, np.ndarray] = field(default_factory=dict)  # "weight", "bias", ["decoder_weight"], ...
+    filters: np.ndarray | None = None  # (n_code, *image_shape): each code unit's encoder weights as an image
+    probe_inputs: np.ndarray | None = None  # (probe, n_visible) clean inputs
+    reconstructions: np.ndarray | None = None  # decode(encode(probe_inputs))
+    corrupted_inputs: np.ndarray | None = None  # the probe after one fixed draw of the training corruption
+    denoised: np.ndarray | None = None  # decode(encode(corrupted_inputs)): what denoising learns to undo
+    codes: np.ndarray | None = None  # (rows, n_code) codes of the test set (train if none), at most CODE_ROWS
+    code_labels: np.ndarray | None = None  # class labels of those rows, None for a regression set
+
+
+class AutoencoderTrainer(EpochLoop):
+    def __init__(self, model: Autoencoder, dataset: Dataset, settings: dict[str, Any],
+                 history: dict[str, list] | None = None, chunk_seconds: float = 0.02,
+                 image_shape: tuple[int, ...] | None = None):
+        self.model = model
+        self.dataset = dataset
+        self.settings = check_autoencoder_settings(settings)
+        s = self.settings
+        if s["sparsity_weight"] > 0 and model.code_activation != "sigmoid":
+            raise TrainingError(f"Sparsity compares each code unit's mean activation with a target in (0, 1), "
+                                f"which needs a sigmoid code, not {model.code_activation}: set sparsity_weight "
+                                f"to 0 or use a sigmoid code.")
+        self.x_train = self._visible_rows(dataset.x_train, "training")
+        self.x_test = self._visible_rows(dataset.x_test, "test")
+        if len(self.x_train) == 0:
+            raise TrainingError("The dataset has no training samples: choose a larger dataset.")
+        self.batch = min(s["batch_size"] or len(self.x_train), len(self.x_train))
+        self.image_shape = image_shape or _image_shape(dataset.input_shape, model.n_visible)
+        self.opts = model.options(s["loss"], s["noise"])
+        self.hp = np.zeros(K.N_HP)
+        self.hp[K.HP_LR], self.hp[K.HP_MOMENTUM] = s["learning_rate"], s["momentum"]
+        self.hp[K.HP_WEIGHT_DECAY], self.hp[K.HP_CORRUPTION] = s["weight_decay"], s["corruption"]
+        self.hp[K.HP_SPARSITY_TARGET], self.hp[K.HP_SPARSITY_WEIGHT] = s["sparsity_target"], s["sparsity_weight"]
+        self.velocities = [np.zeros_like(a) for a in model.parameters()]
+        self.rng = seed_state(s["seed"])  # the corruption noise of training
+        self.shuffle_rng = np.random.default_rng(s["seed"])
+        self.counters = np.zeros(K.N_COUNTERS, dtype=np.int64)
+        has_test = len(self.x_test) > 0
+        probe = self.x_test if has_test else self.x_train
+        self.probe_x = probe[:PROBE_SIZE].copy()
+        self.probe_corrupted = self._corrupt_probe(seed_state(-(s["seed"] + 1)))
+        self.code_x = probe[:CODE_ROWS]
+        labels = dataset.labels_test if has_test else dataset.labels_train
+        self.code_labels = None if labels is None or labels.ndim != 1 else np.asarray(labels[:CODE_ROWS]).copy()
+        self.history: dict[str, list] = {key: list(v) for key, v in (history or {}).items()}
+        for key in AUTOENCODER_HISTORY_KEYS:
+            self.history.setdefault(key, [])
+        self.epoch = len(self.history["train_loss"])
+        self.chunk_seconds = chunk_seconds
+        self.reports: list[EpochReport] = []
+        self.steps_per_second = 0.0
+        self._order: np.ndarray | None = None
+        self._pos = 0
+        self._step_seconds = 0.0
+        self._epoch_seconds = 0.0
+        self._epoch_started = 0.0
+        self._train_time = 0.0
+        self._train_steps = 0
+        self.compile_kernels()  # so steps_per_second never counts JIT compilation
+
+    def compile_kernels(self) -> None:
+        """Compile (or load from Numba's cache) every kernel training and snapshots use.
+
+        The calls do no work (zero updates, zero epochs, zero rows), so nothing changes; a GUI
+        worker calls this in its own thread, with a "compiling kernels..." status.
+        """
+        none = np.zeros(0, np.int64)
+        K.sgd_updates(self.x_train, none, 0, 0, 0, self.batch, *self._kernel_state())
+        K.train_epochs(self.x_train, self.x_test, none, 0, self.batch, *self._kernel_state(), np.zeros((0, K.N_EVAL)))
+        self.model.error_and_mean_code(self.x_train[:0])
+        self.model.reconstruct(self.x_train[:0])
+
+    def _visible_rows(self, x: np.ndarray, split: str) -> np.ndarray:
+        rows = self.model.rows(np.asarray(x).reshape(len(x), -1))
+        if len(rows) and (rows.min() < 0 or rows.max() > 1):
+            raise TrainingError(f"An autoencoder reconstructs values in [0, 1] (a sigmoid) but the {split} data of "
+                                f"'{self.dataset.name}' spans {rows.min():g} to {rows.max():g}: use a dataset "
+                                "scaled to [0, 1].")
+        return rows
+
+    def _corrupt_probe(self, state: np.ndarray) -> np.ndarray | None:
+        if self.settings["corruption"] <= 0:
+            return None
+        out = np.empty_like(self.probe_x)
+        K.corrupt(self.probe_x, self.opts[K.OPT_NOISE], self.settings["corruption"], state, out)
+        return out
+
+    # --- progress -----------------------------------------------------------------------------
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(len(self.x_train) / self.batch)
+
+    @property
+    def updates(self) -> int:
+        return int(self.counters[K.CT_UPDATES])
+
+    @property
+    def learning_rate(self) -> float:
+        return float(self.hp[K.HP_LR])
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the learning rate; safe between chunks, even while a run is going on."""
+        self.settings = check_autoencoder_settings({**self.settings, "learning_rate": lr})
+        self.hp[K.HP_LR] = self.settings["learning_rate"]
+
+    # --- running ------------------------------------------------------------------------------
+    def step(self, max_steps: int | None = None, max_epochs: int | None = None) -> EpochReport | None:
+        """Run up to ``max_steps`` updates (default: one chunk) without crossing an epoch end.
+
+        At an epoch boundary a default-sized call trains several whole epochs (at most
+        ``max_epochs``) when they fit in a chunk, measuring each, in one compiled call.
+        Returns the last finished epoch's report (all are in :attr:`reports`), else None.
+        """
+        self.reports = []
+        per_call = self._epochs_per_call()
+        if self._order is None and max_steps is None and per_call > 1 and (max_epochs or 2) > 1:
+            return self._step_epochs(min(per_call, max_epochs or per_call))
+        if self._order is None:
+            self._order = self._new_order()
+            self._pos = 0
+            self._epoch_started = time.perf_counter()
+        n = len(self._order)
+        left = math.ceil((n - self._pos) / self.batch)
+        n_steps = min(left, max_steps if max_steps is not None else self._steps_per_call())
+        t0 = time.perf_counter()
+        done = K.sgd_updates(self.x_train, self._order, self._pos, n, n_steps, self.batch, *self._kernel_state())
+        self._account(time.perf_counter() - t0, done, adapt=max_steps is None)
+        if self.counters[K.CT_ERROR]:
+            self._raise_divergence()
+        self._pos += done * self.batch
+        if self._pos < n:
+            return None
+        self._order = None
+        err, mean_code = self.model.error_and_mean_code(self.x_train)
+        test_err = self.model.reconstruction_error(self.x_test) if len(self.x_test) else None
+        self.reports = [self._record_epoch(err, test_err, mean_code)]
+        if max_steps is None:
+            self._epoch_seconds = time.perf_counter() - self._epoch_started
+        return self.reports[0]
+
+    def _kernel_state(self) -> tuple:
+        """The arguments every training kernel takes after the data, order and batch."""
+        return (*self.model.parameters(), *self.velocities, self.opts, self.hp, self.rng, self.counters)
+
+    def _new_order(self) -> np.ndarray:
+        return epoch_order(len(self.x_train), self.settings["shuffle"], self.shuffle_rng)
+
+    def _steps_per_call(self) -> int:
+        if self._step_seconds <= 0:
+            return 1
+        return int(min(max(self.chunk_seconds / self._step_seconds, 1), 100_000))
+
+    def _epochs_per_call(self) -> int:
+        if self._epoch_seconds <= 0:
+            return 1
+        return int(min(max(self.chunk_seconds / self._epoch_seconds, 1), 10_000))
+
+    def _step_epochs(self, epochs: int) -> EpochReport | None:
+        order = np.concatenate([self._new_order() for _ in range(epochs)])
+        metrics = np.full((epochs, K.N_EVAL), np.nan)
+        before, t0 = self.updates, time.perf_counter()
+        done = K.train_epochs(self.x_train, self.x_test, order, epochs, self.batch, *self._kernel_state(), metrics)
+        elapsed = time.perf_counter() - t0
+        self._account(elapsed, self.updates - before, adapt=False)
+        has_test = len(self.x_test) > 0
+        for row in metrics[:done]:
+            self.reports.append(self._record_epoch(row[K.EV_TRAIN_ERROR], row[K.EV_TEST_ERROR] if has_test else None,
+                                                   row[K.EV_MEAN_CODE]))
+        if done:
+            self._epoch_seconds = elapsed / done
+        if self.counters[K.CT_ERROR]:
+            self._raise_divergence()
+        return self.reports[-1] if self.reports else None
+
+    def _record_epoch(self, err: float, test_err: float | None, mean_code: float) -> EpochReport:
+        m: dict[str, float | None] = {"train_loss": float(err), "test_loss": None if test_err is None else float(test_err),
+                                      "mean_code": float(mean_code)}
+        self.epoch += 1
+        for key in AUTOENCODER_HISTORY_KEYS:
+            self.history[key].append(m[key])
+        return EpochReport(self.epoch, m)
+
+    def _raise_divergence(self) -> None:
+        self._order = None
+        step = self.updates
+        lr = self.settings["learning_rate"]
+        raise DivergenceError(
+            f"Autoencoder training stopped at update {step} (epoch {self.epoch + 1}): the weights became NaN or "
+            f"infinite, so lower the learning rate (now {lr:g}) or the momentum.", step=step, layer=None)
+
+    # --- evaluation and snapshots ---------------------------------------------------------------
+    def evaluate(self, split: str = "test") -> dict[str, Any]:
+        """Reconstruction error (MSE per pixel, clean input) and mean code activation of a split."""
+        if split not in ("train", "test"):
+            raise TrainingError(f"Unknown split {split!r}: use 'train' or 'test'.")
+        x = self.x_train if split == "train" else self.x_test
+        if len(x) == 0:
+            return {"reconstruction_error": None, "mean_code": None, "samples": 0}
+        err, mean_code = self.model.error_and_mean_code(x)
+        return {"reconstruction_error": err, "mean_code": mean_code, "samples": len(x)}
+
+    def snapshot(self, weights: bool = True, reconstructions: bool = True, codes: bool = True) -> AutoencoderSnapshot:
+        """Copies for the views: filters, the probe beside its reconstructions (and, when denoising,
+        its corrupted version and what the model makes of it), and the codes of the test set."""
+        model = self.model
+        latest = {key: v[-1] for key, v in self.history.items() if v}
+        corrupted = self.probe_corrupted
+        return AutoencoderSnapshot(
+            self.epoch, self.updates, latest,
+            weights=model.get_weights() if weights else {},
+            filters=model.filters(self.image_shape) if weights else None,
+            probe_inputs=self.probe_x.copy(),
+            reconstructions=model.reconstruct(self.probe_x) if reconstructions else None,
+            corrupted_inputs=None if corrupted is None else corrupted.copy(),
+            denoised=model.reconstruct(corrupted) if reconstructions and corrupted is not None else None,
+            codes=model.encode(self.code_x) if codes else None,
+            code_labels=None if self.code_labels is None or not codes else self.code_labels.copy())
