@@ -90,6 +90,12 @@ def rbm_settings_table() -> str:
     return "\n".join(param_table(RBM_TRAINING_PARAMS, "Setting")) + "\n"
 
 
+def autoencoder_settings_table() -> str:
+    from nnsim.training.autoencoder_settings import AUTOENCODER_TRAINING_PARAMS
+
+    return "\n".join(param_table(AUTOENCODER_TRAINING_PARAMS, "Setting")) + "\n"
+
+
 def _inputs(kind: Any) -> str:
     if kind.max_inputs == 0:
         return "none (the dataset)"
@@ -135,6 +141,7 @@ def datasets_table() -> str:
 GENERATORS: dict[str, Callable[[], str]] = {
     "training-settings": training_settings_table,
     "rbm-settings": rbm_settings_table,
+    "autoencoder-settings": autoencoder_settings_table,
     "layer-kinds": layer_kinds_table,
     "datasets": datasets_table,
 }
