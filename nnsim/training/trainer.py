@@ -37,6 +37,9 @@ class EpochReport:
 
 
 class Trainer(EpochLoop):
+    supervised = True  # a PhasedTrainer of a graph ending in an RBM has no labels (no predictions, no gradients)
+    pretraining = False  # a PhasedTrainer is True while its pretraining phases run (``epoch`` stays put)
+
     def __init__(self, network: Network, dataset: Dataset, settings: dict[str, Any],
                  history: dict[str, list] | None = None, chunk_seconds: float = 0.02):
         self.net = network
