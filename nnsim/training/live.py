@@ -56,6 +56,7 @@ class LiveFrame:
     neuron_maps: dict[str, np.ndarray] = field(default_factory=dict)  # node -> (units, g, g)
     predictions: Predictions | None = None
     sample: str | None = None
+    supervised: bool = True  # False for a graph ending in an RBM: no predictions, no labels to compare
 
 
 class LiveFrameBuilder:
@@ -91,7 +92,7 @@ class LiveFrameBuilder:
                           self._boundary() if boundary else None,
                           self._neuron_maps() if neuron_maps else {},
                           self._predictions() if predictions else None,
-                          self._sample() if sample else None)
+                          self._sample() if sample else None, t.supervised)
         return frame
 
     # --- pieces -----------------------------------------------------------------------------------

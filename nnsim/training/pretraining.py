@@ -290,12 +290,13 @@ class PhasedTrainer(EpochLoop):
             left = self._epochs_of(kind) - trainer.epoch
             max_epochs = min(max_epochs, left) if max_epochs else left
         try:
-            report = trainer.step(max_steps, max_epochs)
+            trainer.step(max_steps, max_epochs)
         finally:
             if node is not None:
                 self._write_back(node)
-            self.reports = list(trainer.reports)
-        return report
+            epochs, count = self._epochs_of(kind), len(self._plan)
+            self.reports = [replace(r, phase=Phase(kind, node, i + 1, count, r.epoch, epochs)) for r in trainer.reports]
+        return self.reports[-1] if self.reports else None
 
     def run(self, epochs: int | None = None, on_epoch: Callable[[EpochReport], None] | None = None,
             should_stop: Callable[[], bool] | None = None) -> dict[str, list]:

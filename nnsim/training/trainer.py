@@ -34,6 +34,7 @@ HISTORY_KEYS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "tes
 class EpochReport:
     epoch: int  # 1-based number of the epoch just finished
     metrics: dict[str, float | None]
+    phase: Any = None  # a PhasedTrainer's Phase (pretraining or fine-tuning) the epoch belongs to; else None
 
 
 class Trainer(EpochLoop):
