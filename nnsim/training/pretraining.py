@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from nnsim.core.errors import TrainingError
+from nnsim.core.errors import DivergenceError, TrainingError
 from nnsim.data.dataset import REGRESSION, Dataset
 from nnsim.engine.network import Network
 from nnsim.training.epoch_loop import EpochLoop
@@ -291,6 +291,14 @@ class PhasedTrainer(EpochLoop):
             max_epochs = min(max_epochs, left) if max_epochs else left
         try:
             trainer.step(max_steps, max_epochs)
+        except DivergenceError as err:
+            if node is None:
+                raise
+            lr = self.settings["pretrain_learning_rate"]
+            raise DivergenceError(
+                f"Training '{node}' without labels stopped at update {err.step} (epoch {trainer.epoch + 1}): its "
+                f"weights became NaN or infinite. Lower pretrain_learning_rate (now {lr:g}) or pretrain_momentum.",
+                step=err.step, layer=node) from None
         finally:
             if node is not None:
                 self._write_back(node)

@@ -193,3 +193,18 @@ def test_an_rbm_on_data_outside_0_1_says_so():
     graph = sequential([("Input", {}), ("RBM", {"units": 4})])
     with pytest.raises(TrainingError, match="scaled to \\[0, 1\\]"):
         Project(graph, {"name": "plane", "params": {}}, {"epochs": 1}).trainer().step()
+
+
+def test_a_diverging_pretraining_phase_names_its_node_and_setting(monkeypatch):
+    from nnsim.core.errors import DivergenceError
+    from nnsim.training.rbm_trainer import RBMTrainer
+
+    def blow_up(self, max_steps=None, max_epochs=None):
+        raise DivergenceError("RBM training stopped at update 7.", step=7, layer=None)
+
+    trainer = dbn().trainer()
+    monkeypatch.setattr(RBMTrainer, "step", blow_up)
+    expected = "'rbm1' without labels stopped at update 7.*pretrain_learning_rate"
+    with pytest.raises(DivergenceError, match=expected) as info:
+        trainer.step()
+    assert info.value.layer == "rbm1"
