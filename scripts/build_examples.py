@@ -270,7 +270,8 @@ def unsupervised_examples() -> dict[str, Project]:
     return {
         "rbm-digits": _project(
             [("input", "Input", {}), ("rbm", "RBM", {"units": 64})],
-            {"name": "digits", "params": {"binarize": True}}, {**rbm, "epochs": 30},
+            {"name": "digits", "params": {"binarize": True}},
+            {"learning_rate": 0.05, "momentum": 0.9, "l2": 0.0001, "batch_size": 20, "epochs": 30},
             "A restricted Boltzmann machine learns digits",
             "The 8x8 digits, thresholded to black and white, are the 64 visible units of an RBM with 64 binary "
             "hidden units, trained without labels by contrastive divergence (CD-1, learning rate 0.05, momentum "

@@ -11,7 +11,8 @@ trains in phases, in the graph's topological order:
    the labels, for the settings' ``epochs``.
 
 A graph whose output is itself such a node (Input -> RBM) has no labels to fine-tune on: its last
-phase (``unsupervised``) trains the output node for ``epochs`` epochs, and that node's
+phase (``unsupervised``) trains the output node with the main settings (learning_rate, momentum,
+l2 as weight decay, batch_size, epochs; the optimizer choice doesn't apply), and that node's
 reconstruction error is the history's ``train_loss`` / ``test_loss``. Pretraining phases record
 their history under ``pretrain/<node>/<key>``, so a resumed run skips the phases already done.
 
@@ -187,15 +188,21 @@ class PhasedTrainer(EpochLoop):
         model = pre.build(width, resolved.params, self.net.dtype)
         pre.load(model, self._node_weights(node))
         kind = UNSUPERVISED if node == self.net.graph.output else PRETRAIN
-        s = self.settings
-        phase_settings = {"learning_rate": s["pretrain_learning_rate"], "momentum": s["pretrain_momentum"],
-                          "weight_decay": s["pretrain_weight_decay"], "batch_size": s["pretrain_batch_size"],
-                          "epochs": max(self._epochs_of(kind), 1), "shuffle": s["shuffle"], "seed": s["seed"]}
-        trainer = pre.trainer(model, data, pre.settings(resolved.params, phase_settings), history=self._saved[node],
-                              chunk_seconds=self._chunk_seconds)
+        trainer = pre.trainer(model, data, pre.settings(resolved.params, self._phase_settings(kind)),
+                              history=self._saved[node], chunk_seconds=self._chunk_seconds)
         self._models[node] = model
         self._phase_trainers[node] = trainer
         return trainer
+
+    def _phase_settings(self, kind: str) -> dict[str, Any]:
+        """Pretraining uses the pretrain_* settings; a graph's own output node (nothing to fine-tune) the
+        main ones: learning_rate, momentum, l2 as weight decay, batch_size and epochs."""
+        s = self.settings
+        name = "pretrain_{}".format if kind == PRETRAIN else "{}".format
+        return {"learning_rate": s[name("learning_rate")], "momentum": s[name("momentum")],
+                "weight_decay": s["pretrain_weight_decay" if kind == PRETRAIN else "l2"],
+                "batch_size": s[name("batch_size")], "epochs": max(self._epochs_of(kind), 1),
+                "shuffle": s["shuffle"], "seed": s["seed"]}
 
     def activity(self, node: str, x: np.ndarray) -> np.ndarray:
         """The output of ``node`` for input rows ``x``, as (n, features) rows (forward passes in batches)."""
@@ -272,7 +279,7 @@ class PhasedTrainer(EpochLoop):
     def set_learning_rate(self, lr: float) -> None:
         """Change the last phase's learning rate (fine-tuning, or the output node's own training)."""
         self._last_trainer().set_learning_rate(lr)
-        self.settings["learning_rate" if self.supervised else "pretrain_learning_rate"] = float(lr)
+        self.settings["learning_rate"] = float(lr)
 
     def _last_trainer(self) -> Any:
         return self.finetune if self.finetune is not None else self.phase_trainer(self._plan[-1][1])

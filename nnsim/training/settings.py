@@ -27,8 +27,9 @@ OPTIMIZER_HELP = {
     "adam": "Momentum plus RMSProp with bias correction; a strong default.",
 }
 
-# Greedy layer-wise pretraining of RBM nodes (nnsim.training.pretraining); the settings above then
-# fine-tune the whole network by backprop. A graph that ends in an RBM trains it with these for `epochs`.
+# Greedy layer-wise pretraining of RBM nodes (nnsim.training.pretraining); the settings below then
+# fine-tune the whole network by backprop. A graph that ends in an RBM trains that one with the main
+# settings (learning_rate, momentum, l2, batch_size, epochs): it has nothing to fine-tune.
 PRETRAINING_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("pretrain_epochs", "int", 20, "Epochs of unsupervised pretraining of each RBM before fine-tuning "
               "(0: no pretraining).", min=0, max=10**7),

@@ -208,3 +208,16 @@ def test_a_diverging_pretraining_phase_names_its_node_and_setting(monkeypatch):
     with pytest.raises(DivergenceError, match=expected) as info:
         trainer.step()
     assert info.value.layer == "rbm1"
+
+
+def test_pretraining_uses_the_pretrain_settings_and_a_lone_rbm_the_main_ones():
+    trainer = dbn(pretrain_learning_rate=0.03, pretrain_momentum=0.5, pretrain_weight_decay=0.002,
+                  pretrain_batch_size=40).trainer()
+    s = trainer.phase_trainer("rbm2").settings
+    assert (s["learning_rate"], s["momentum"], s["weight_decay"], s["batch_size"]) == (0.03, 0.5, 0.002, 40)
+    assert (s["k"], s["persistent"], s["binarize"]) == (1, False, False)
+    lone = lone_rbm(learning_rate=0.02, momentum=0.8, l2=0.001, batch_size=25).trainer()
+    s = lone.phase_trainer("rbm").settings
+    assert (s["learning_rate"], s["momentum"], s["weight_decay"], s["batch_size"]) == (0.02, 0.8, 0.001, 25)
+    lone.set_learning_rate(0.04)  # the window's learning-rate control
+    assert lone.learning_rate == 0.04 and lone.settings["learning_rate"] == 0.04
