@@ -159,10 +159,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"Compiling {label}...", file=sys.stderr, flush=True)
     trainer = project.trainer(keep_history=False)
     epochs = project.training["epochs"]
-    bar = ProgressBar(epochs, enabled=show)
+    progress = PhaseProgress(epochs, enabled=show)
     start = time.perf_counter()
-    trainer.run(epochs, on_epoch=lambda report: bar.update(report.epoch, report.metrics))
-    bar.close()
+    trainer.run(epochs, on_epoch=progress.update)
+    progress.close()
     elapsed = time.perf_counter() - start
     project.capture(trainer)
     summary = final_metrics(trainer, epochs, project.training["seed"])
@@ -176,7 +176,15 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def final_metrics(trainer: Any, epochs: int, seed: int) -> dict[str, Any]:
+    """Loss (a graph ending in an RBM: its reconstruction error) and accuracy; per pretrained node its
+    last reconstruction errors under "pretrain"."""
     train, test = trainer.evaluate("train"), trainer.evaluate("test")
+    pretrained = {}
+    for phase in getattr(trainer, "phases", []):
+        if phase.kind == "pretrain":
+            history = trainer.history
+            last = {key: (history[f"pretrain/{phase.node}/{key}"] or [None])[-1] for key in ("train_loss", "test_loss")}
+            pretrained[phase.node] = {"epochs": phase.epoch, **last}
     return {
         "epochs": epochs,
         "seed": seed,
@@ -188,6 +196,7 @@ def final_metrics(trainer: Any, epochs: int, seed: int) -> dict[str, Any]:
         "test_r2": test["r2"],
         "steps": trainer.updates,
         "steps_per_second": trainer.steps_per_second,
+        **({"pretrain": pretrained} if pretrained else {}),
     }
 
 
@@ -198,9 +207,13 @@ def print_summary(label: str, m: dict[str, Any], elapsed: float) -> None:
     if m["test_rmse"] is not None:
         rows = [rows[0], ("test RMSE", None, m["test_rmse"]), ("test R²", None, m["test_r2"])]
     print(f"  {'':<10} {'train':>10} {'test':>10}")
-    for name, train, test in rows:
+    for name, train, test in [r for r in rows if r[1] is not None or r[2] is not None]:
         fmt = (lambda v: "" if v is None else (f"{v:.2%}" if name == "accuracy" else f"{v:.4g}"))
         print(f"  {name:<10} {fmt(train):>10} {fmt(test):>10}")
+    for node, losses in m.get("pretrain", {}).items():
+        errors = ", ".join(f"{losses[k]:.4g} {split}" for k, split in (("train_loss", "train"), ("test_loss", "test"))
+                           if losses[k] is not None)
+        print(f"  pretrained '{node}' for {losses['epochs']} epochs: reconstruction error {errors}")
 
 
 def _write_json(path: str, data: Any) -> None:
@@ -239,6 +252,39 @@ class ProgressBar:
     def close(self) -> None:
         if self.enabled and self.tty:
             print(file=sys.stderr)
+
+
+class PhaseProgress:
+    """A progress bar per training phase: each pretraining phase, then fine-tuning (or one bar, unphased)."""
+
+    def __init__(self, epochs: int, enabled: bool = True):
+        self.epochs, self.enabled = epochs, enabled
+        self.bar: ProgressBar | None = None
+        self.phase: tuple[str, str | None] | None = None
+
+    def update(self, report: Any) -> None:
+        phase = report.phase
+        key = None if phase is None else (phase.kind, phase.node)
+        if self.bar is None or key != self.phase:
+            self.close()
+            self.phase = key
+            if phase is not None and self.enabled:
+                print(describe_phase(phase), file=sys.stderr, flush=True)
+            total = phase.epochs if phase is not None and phase.kind == "pretrain" else self.epochs
+            self.bar = ProgressBar(total, enabled=self.enabled)
+        self.bar.update(report.epoch, report.metrics)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def describe_phase(phase: Any) -> str:
+    """One line naming a phase, e.g. "Phase 1/3: pretraining 'rbm1' without labels (20 epochs)"."""
+    what = {"pretrain": f"pretraining '{phase.node}' without labels (loss: reconstruction error)",
+            "unsupervised": f"training '{phase.node}' without labels (loss: reconstruction error)",
+            "fine-tune": "fine-tuning the whole network by backprop on the labels"}[phase.kind]
+    return f"Phase {phase.index}/{phase.count}: {what}"
 
 
 # --- check ------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from nnsim.engine.network import DEFAULT_MAX_BATCH, Network
 from nnsim.graph import Graph
 from nnsim.io import ProjectDocument, load_project, save_project
 from nnsim.training import Trainer, check_settings, default_settings
+from nnsim.training.pretraining import PhasedTrainer, needs_phases
 
 EXAMPLES_DIR = resource_path("examples")
 
@@ -104,11 +105,13 @@ class Project:
             raise GraphError(f"The saved weights don't fit the network: {err} Reset the weights to "
                              f"train from scratch.") from None
 
-    def trainer(self, network: Network | None = None, keep_history: bool = True) -> Trainer:
+    def trainer(self, network: Network | None = None, keep_history: bool = True) -> Trainer | PhasedTrainer:
+        """A Trainer, or a PhasedTrainer (pretraining, then fine-tuning) when nodes learn without labels."""
         net = network or self.build_network()
-        return Trainer(net, self.load_dataset(), self.training, self.history if keep_history else None)
+        kind = PhasedTrainer if needs_phases(net) else Trainer
+        return kind(net, self.load_dataset(), self.training, self.history if keep_history else None)
 
-    def capture(self, trainer: Trainer) -> None:
+    def capture(self, trainer: Trainer | PhasedTrainer) -> None:
         """Store a trainer's weights and history in the project (for saving)."""
         self.weights = trainer.net.get_weights()
         self.history = {k: list(v) for k, v in trainer.history.items()}

@@ -126,3 +126,34 @@ def test_adaline_reaches_the_least_squares_fit_of_the_noisy_plane():
     rmse = trainer.evaluate("test")["rmse"]
     assert rmse <= 1.05 * least_squares
     np.testing.assert_allclose(trainer.net.get_weights()["output/weight"].ravel(), coef[:2, 0], atol=0.01)
+
+
+# --- RBMs and deep belief nets ----------------------------------------------------------------------
+def test_rbm_digits_reconstruction_error_falls_to_the_number_in_its_description():
+    trainer = train_example("rbm-digits")
+    history = trainer.history
+    assert [p.kind for p in trainer.phases] == ["unsupervised"]
+    assert history["train_loss"][-1] < history["train_loss"][0] / 3
+    description = Project.example("rbm-digits").description
+    for number in (history["train_loss"][0], history["train_loss"][-1], history["test_loss"][-1]):
+        assert f"{number:.3f}" in description, number
+    assert trainer.evaluate("test")["loss"] == history["test_loss"][-1]
+
+
+def test_dbn_digits_pretrains_greedily_then_fine_tunes_past_95_percent():
+    trainer = train_example("dbn-digits")
+    assert [(p.kind, p.node, p.epoch) for p in trainer.phases] == [
+        ("pretrain", "rbm1", 20), ("pretrain", "rbm2", 20), ("fine-tune", None, 40)]
+    for node in ("rbm1", "rbm2"):
+        losses = trainer.history[f"pretrain/{node}/train_loss"]
+        assert losses[-1] < losses[0]
+    accuracy = trainer.evaluate("test")["accuracy"]
+    assert accuracy >= 0.95
+    description = Project.example("dbn-digits").description
+    assert f"{accuracy:.1%}" in description
+    cold = Project.example("dbn-digits")  # the head start the description claims, against random weights
+    cold.set_training({**cold.training, "pretrain_epochs": 0, "epochs": 1})
+    cold_trainer = cold.trainer()
+    cold_trainer.run()
+    head_start = (trainer.history["test_accuracy"][0], cold_trainer.history["test_accuracy"][0])
+    assert f"at {head_start[0]:.0%}, against {head_start[1]:.0%}" in description

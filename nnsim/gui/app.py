@@ -71,7 +71,8 @@ def screenshot(project, out: str | Path, size: tuple[int, int] = (1600, 1000), f
         window.controls.show_progress({"epoch": trainer.epoch, "updates": trainer.updates,
                                        "epochs": project.training["epochs"],
                                        "steps_per_second": trainer.steps_per_second,
-                                       "steps_per_epoch": trainer.steps_per_epoch})
+                                       "steps_per_epoch": trainer.steps_per_epoch,
+                                       "phase": getattr(trainer, "phase", None)})
         window.show_frame_everywhere(frame)
         if views:
             window.show_view(views[-1].key)

@@ -123,6 +123,18 @@ def _bars(p: QPainter, s: float) -> None:
         p.drawRect(QRectF((0.04 + i * 0.35) * s, (1 - h) * s, 0.22 * s, h * s))
 
 
+def _bipartite(p: QPainter, s: float) -> None:
+    """Two layers of units, every hidden unit joined to every visible one (an RBM)."""
+    hidden = [QPointF(x * s, 0.15 * s) for x in (0.25, 0.75)]
+    visible = [QPointF(x * s, 0.85 * s) for x in (0.1, 0.5, 0.9)]
+    for h in hidden:
+        for v in visible:
+            p.drawLine(h, v)
+    p.setBrush(QColor("#ffffff"))
+    for c in hidden + visible:
+        p.drawEllipse(c, 0.11 * s, 0.11 * s)
+
+
 def _dot(p: QPainter, s: float) -> None:
     p.setBrush(QColor("#ffffff"))
     p.drawEllipse(QPointF(0.5 * s, 0.5 * s), 0.22 * s, 0.22 * s)
@@ -137,4 +149,5 @@ _GLYPHS: dict[str, Glyph] = {
     "Regularization": _dashed,
     "Merge": _plus,
     "Shape": _bars,
+    "Unsupervised and generative": _bipartite,
 }

@@ -21,6 +21,7 @@ import numpy as np
 from nnsim.engine.sampling import sample_text
 from nnsim.training import metrics as M
 from nnsim.training.snapshot import Snapshot
+from nnsim.training.pretraining import PhasedTrainer
 from nnsim.training.trainer import Trainer
 
 BOUNDARY_GRID = 64
@@ -55,12 +56,13 @@ class LiveFrame:
     neuron_maps: dict[str, np.ndarray] = field(default_factory=dict)  # node -> (units, g, g)
     predictions: Predictions | None = None
     sample: str | None = None
+    supervised: bool = True  # False for a graph ending in an RBM: no predictions, no labels to compare
 
 
 class LiveFrameBuilder:
     """Builds frames for one trainer; call it on the thread that trains."""
 
-    def __init__(self, trainer: Trainer):
+    def __init__(self, trainer: Trainer | PhasedTrainer):
         self.trainer = trainer
         self.data = trainer.dataset
         d = self.data
@@ -71,6 +73,8 @@ class LiveFrameBuilder:
             margin = 0.25 * max(hi - lo, 1.0)
             self.plane, self._featurize = (lo - margin, hi + margin), (lambda p: p)
         else:
+            self.plane, self._featurize = None, None
+        if not trainer.supervised:  # a graph ending in an RBM: its outputs are features, not predictions
             self.plane, self._featurize = None, None
         self._grid = self._plane_grid(BOUNDARY_GRID) if self.plane else None
         self._neuron_grid = self._plane_grid(NEURON_GRID) if self.plane else None
@@ -88,7 +92,7 @@ class LiveFrameBuilder:
                           self._boundary() if boundary else None,
                           self._neuron_maps() if neuron_maps else {},
                           self._predictions() if predictions else None,
-                          self._sample() if sample else None)
+                          self._sample() if sample else None, t.supervised)
         return frame
 
     # --- pieces -----------------------------------------------------------------------------------
@@ -124,6 +128,8 @@ class LiveFrameBuilder:
 
     def _predictions(self) -> Predictions | None:
         t = self.trainer
+        if not t.supervised:
+            return None
         x, y = t.x_test[:MAX_PREDICTIONS], t.y_test[:MAX_PREDICTIONS]
         if len(x) == 0:
             return None

@@ -27,6 +27,22 @@ OPTIMIZER_HELP = {
     "adam": "Momentum plus RMSProp with bias correction; a strong default.",
 }
 
+# Greedy layer-wise pretraining of RBM nodes (nnsim.training.pretraining); the settings below then
+# fine-tune the whole network by backprop. A graph that ends in an RBM trains that one with the main
+# settings (learning_rate, momentum, l2, batch_size, epochs): it has nothing to fine-tune.
+PRETRAINING_PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("pretrain_epochs", "int", 20, "Epochs of unsupervised pretraining of each RBM before fine-tuning "
+              "(0: no pretraining).", min=0, max=10**7),
+    ParamSpec("pretrain_learning_rate", "float", 0.05, "Step size of each contrastive-divergence update while "
+              "pretraining.", min=1e-8, max=100.0),
+    ParamSpec("pretrain_momentum", "float", 0.9, "Momentum of pretraining: v = μv + α(gradient - λW); W += v.",
+              min=0.0, max=0.999),
+    ParamSpec("pretrain_weight_decay", "float", 0.0001, "L2 penalty λ on the weights while pretraining.",
+              min=0.0, max=10.0),
+    ParamSpec("pretrain_batch_size", "int", 20, "Samples per pretraining update; 0 = the whole training set.",
+              min=0, max=65536),
+)
+
 TRAINING_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("rule", "choice", "backprop", "How weights learn: backprop, or the perceptron or Adaline rule "
               "for one layer of units fed by the Input.", choices=tuple(RULES)),
@@ -54,7 +70,7 @@ TRAINING_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("validation_split", "float", 0.0, "Fraction of training samples held out for validation.",
               min=0.0, max=0.5),
     ParamSpec("seed", "int", 0, "Seeds weights, shuffling and dropout: same seed, same run.", min=0, max=2**31 - 1),
-)
+) + PRETRAINING_PARAMS
 
 
 def default_settings() -> dict[str, Any]:

@@ -34,9 +34,13 @@ HISTORY_KEYS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "tes
 class EpochReport:
     epoch: int  # 1-based number of the epoch just finished
     metrics: dict[str, float | None]
+    phase: Any = None  # a PhasedTrainer's Phase (pretraining or fine-tuning) the epoch belongs to; else None
 
 
 class Trainer(EpochLoop):
+    supervised = True  # a PhasedTrainer of a graph ending in an RBM has no labels (no predictions, no gradients)
+    pretraining = False  # a PhasedTrainer is True while its pretraining phases run (``epoch`` stays put)
+
     def __init__(self, network: Network, dataset: Dataset, settings: dict[str, Any],
                  history: dict[str, list] | None = None, chunk_seconds: float = 0.02):
         self.net = network

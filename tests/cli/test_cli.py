@@ -179,6 +179,42 @@ def test_check_valid_project_prints_the_layer_table(capsys, example_file):
     assert rows[-1] == ["total", "9"]
 
 
+def test_train_rbm_example_reports_reconstruction_error_as_test_loss(capsys, tmp_path):
+    metrics = tmp_path / "m.json"
+    code, out, err = run(capsys, "train", "--example", "rbm-digits", "--epochs", "3", "--metrics", str(metrics))
+    assert code == 0
+    assert "Phase 1/1: training 'rbm' without labels" in err and "accuracy" not in out
+    data = json.loads(metrics.read_text())
+    assert METRIC_KEYS <= set(data) and data["epochs"] == 3
+    assert 0 < data["test_loss"] < 0.1 and data["test_accuracy"] is None
+
+
+def test_train_dbn_example_shows_each_phase_and_the_pretrained_errors(capsys, tmp_path):
+    metrics, out_file = tmp_path / "m.json", tmp_path / "dbn.nnsim"
+    code, out, err = run(capsys, "train", "--example", "dbn-digits", "--epochs", "2", "--metrics", str(metrics),
+                         "--out", str(out_file))
+    assert code == 0
+    phases = [line for line in err.splitlines() if line.startswith("Phase ")]
+    assert phases == ["Phase 1/3: pretraining 'rbm1' without labels (loss: reconstruction error)",
+                      "Phase 2/3: pretraining 'rbm2' without labels (loss: reconstruction error)",
+                      "Phase 3/3: fine-tuning the whole network by backprop on the labels"]
+    assert "pretrained 'rbm2' for 20 epochs" in out
+    data = json.loads(metrics.read_text())
+    assert data["epochs"] == 2 and 0 < data["test_accuracy"] <= 1
+    assert set(data["pretrain"]) == {"rbm1", "rbm2"} and data["pretrain"]["rbm1"]["test_loss"] > 0
+    saved = Project.load(out_file)
+    assert len(saved.history["pretrain/rbm1/train_loss"]) == 20 and len(saved.history["train_loss"]) == 2
+    assert "rbm1/visible_bias" in saved.weights
+
+
+def test_check_lists_rbm_nodes_with_their_parameters(capsys, tmp_path):
+    path = tmp_path / "dbn.nnsim"
+    Project.example("dbn-digits").save(path)
+    code, out, _ = run(capsys, "check", str(path))
+    rows = [line.split() for line in out.strip().splitlines()[2:]]
+    assert code == 0 and ["rbm1", "RBM", "128", "8,384"] in rows  # 128x64 weights, 128 + 64 biases
+
+
 def test_check_total_uses_thousands_separators(capsys, tmp_path):
     path = tmp_path / "digits.nnsim"
     Project.example("digits-mlp").save(path)

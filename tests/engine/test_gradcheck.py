@@ -368,3 +368,25 @@ def test_mse_on_image_output():
     g = chain((3,), [dense(8, "tanh"), ("Reshape", {"shape": [2, 2, 2]}), ("BatchNorm", {})])
     x, y = data(4, (3,), (2, 2, 2))
     gradcheck(g, "mse", x, y)
+
+
+# --- RBM (its recognition pass: a dense layer with a sigmoid) ---------------------------------------
+def test_rbm_recognition_pass_and_the_visible_bias_is_a_buffer():
+    g = chain((5,), [("RBM", dict(units=4)), ("RBM", dict(units=3)), dense(2)])
+    x, y = data(6, (5,), (2,))
+    x = 1 / (1 + np.exp(-x))  # visible units see values in [0, 1]
+    net, grads = gradcheck(g, "mse", x, y)
+    assert set(grads) == {"l0/weight", "l0/bias", "l1/weight", "l1/bias", "l2/weight", "l2/bias"}
+    assert net.weight_view("l0/visible_bias").shape == (5,)
+    assert net.weight_view("l0/weight").shape == (4, 5)  # PyTorch layout (hidden, visible) = Wᵀ
+
+
+def test_rbm_forward_is_sigmoid_of_x_w_transposed_plus_d():
+    g = chain((5,), [("RBM", dict(units=4))])
+    net = Network(g, "mse", max_batch=3, dtype=np.float64, seed=1)
+    rng = np.random.default_rng(0)
+    net.set_weights({"l0/visible_bias": np.full(5, 3.0),  # unused by the forward pass
+                     "l0/bias": rng.normal(size=4)}, strict=False)
+    x = rng.uniform(size=(3, 5))
+    w, d = net.weight_view("l0/weight"), net.weight_view("l0/bias")
+    np.testing.assert_allclose(net.forward(x), 1 / (1 + np.exp(-(x @ w.T + d))), rtol=1e-12)

@@ -18,6 +18,7 @@ CATEGORY_COLORS = {
     "Regularization": "#6c757d",
     "Merge": "#2a9d8f",
     "Shape": "#a68a64",
+    "Unsupervised and generative": "#5465a8",
 }
 
 

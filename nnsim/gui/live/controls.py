@@ -120,8 +120,21 @@ class TrainingControls(QWidget):
     def show_progress(self, info: dict) -> None:
         epoch, epochs = info["epoch"], max(info["epochs"], 1)
         rate = info["steps_per_second"]
-        self.counters.setText(f"epoch {epoch} / {epochs}   update {info['updates']:,}   {rate:,.0f} updates/s")
+        phase = info.get("phase")  # a phased run (RBM pretraining, then fine-tuning) says which phase runs
+        if phase is not None and phase.kind == "pretrain":  # the bar follows this phase's epochs
+            epoch, epochs = phase.epoch, max(phase.epochs, 1)
+        self.counters.setText(f"{_phase_text(phase)}epoch {epoch} / {epochs}   update {info['updates']:,}   "
+                              f"{rate:,.0f} updates/s")
         self.progress.setValue(int(100 * min(epoch / epochs, 1.0)))
         left = (epochs - epoch) * info.get("steps_per_epoch", 0)
         eta = left / rate if rate > 0 else None
         self.progress.setFormat(f"%p%  ETA {eta:,.0f} s" if eta is not None and epoch < epochs else "%p%")
+
+
+def _phase_text(phase) -> str:
+    """``phase 1/3: pretraining 'rbm1'`` and a gap, or nothing for a run without phases."""
+    if phase is None or phase.count < 2:
+        return ""
+    what = {"pretrain": f"pretraining '{phase.node}'", "fine-tune": "fine-tuning"}.get(phase.kind,
+                                                                                     f"training '{phase.node}'")
+    return f"phase {phase.index}/{phase.count}: {what}   "

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from nnsim.core.errors import DivergenceError, NNSimError
 from nnsim.project import Project
 from nnsim.training import Trainer
+from nnsim.training.pretraining import PhasedTrainer
 from nnsim.training.live import LiveFrameBuilder
 
 FRAME_INTERVAL = 1 / 26  # at most ~26 frames a second: 20+ redraws a second, and a lighter GUI thread
@@ -42,7 +43,7 @@ class TrainingWorker(QObject):
         self._lock = threading.Lock()
         self._requests: deque[tuple[str, Any]] = deque()
         self._wake = threading.Event()
-        self.trainer: Trainer | None = None
+        self.trainer: Trainer | PhasedTrainer | None = None
         self.state = "compiling"
         self._pending_steps = 0
         self._until_epoch = False
@@ -124,7 +125,7 @@ class TrainingWorker(QObject):
         due = self._last_frame + self._frame_wait() - time.perf_counter()
         t.chunk_seconds = min(max(due, MIN_CHUNK_SECONDS), MAX_CHUNK_SECONDS)  # frames go out between chunks
         try:
-            epochs_left = 1 if self._until_epoch else max(self.epochs - t.epoch, 1)
+            epochs_left = 1 if self._until_epoch or t.pretraining else max(self.epochs - t.epoch, 1)
             report = t.step(1 if slow else None, max_epochs=epochs_left)
         except DivergenceError as err:
             self._frame(heavy=False, force=True)
@@ -137,7 +138,7 @@ class TrainingWorker(QObject):
                 self._pause()
         if report is not None:
             self._until_epoch = False
-            if t.epoch >= self.epochs:
+            if t.epoch >= self.epochs and not t.pretraining:  # pretraining phases come before the epochs counted
                 self._frame(heavy=True, force=True)
                 self._emit_weights()
                 self._set_state("finished")
@@ -170,7 +171,8 @@ class TrainingWorker(QObject):
         self.frame_ready.emit(frame)
         t = self.trainer
         self.progress.emit({"epoch": t.epoch, "updates": t.updates, "epochs": self.epochs,
-                            "steps_per_second": t.steps_per_second, "steps_per_epoch": t.steps_per_epoch})
+                            "steps_per_second": t.steps_per_second, "steps_per_epoch": t.steps_per_epoch,
+                            "phase": getattr(t, "phase", None)})  # a PhasedTrainer's Phase, else None
 
     def _frame_wait(self) -> float:
         """Seconds between frames: the rate limit, or longer when frames cost more than their budget."""

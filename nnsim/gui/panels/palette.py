@@ -16,7 +16,7 @@ from nnsim.gui.canvas.view import node_type_mime
 from nnsim.gui.icons import category_icon, type_icon
 
 CATEGORY_ORDER = ("Inputs and outputs", "Neurons and dense layers", "Activations", "Convolution and pooling",
-                  "Recurrent", "Regularization", "Merge", "Shape")
+                  "Recurrent", "Regularization", "Merge", "Shape", "Unsupervised and generative")
 TYPE_ROLE = Qt.ItemDataRole.UserRole
 
 

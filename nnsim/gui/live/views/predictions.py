@@ -47,6 +47,8 @@ def _class_names(context: ViewContext, k: int) -> list[str]:
 
 
 def _is_classification(frame: LiveFrame, context: ViewContext) -> bool:
+    if not frame.supervised:  # an RBM's features: nothing predicts the labels
+        return False
     if frame.predictions is not None:
         return frame.predictions.confusion is not None
     dataset = _dataset(context)
@@ -216,6 +218,8 @@ class GalleryView(LiveView):
 
     # --- LiveView -----------------------------------------------------------------------------------
     def applies_to(self, frame: LiveFrame) -> bool:
+        if not frame.supervised:
+            return False
         if frame.predictions is not None and (frame.predictions.labels is None or frame.predictions.labels.ndim != 1):
             return False
         dataset = _dataset(self.context)

@@ -1,0 +1,69 @@
+"""Nodes that learn without labels. The RBM node: a restricted Boltzmann machine inside a network.
+
+Contrastive divergence trains it without labels (greedy pretraining, :mod:`nnsim.training.pretraining`);
+in the compiled network it is its recognition pass h = sigmoid(x Wᵀ + d), emitted with the dense and
+sigmoid ops, so backprop can fine-tune it and gradient checks and the weight file work unchanged.
+Weights follow Dense's PyTorch layout: ``weight`` (hidden, visible) = Wᵀ of the energy
+E(x, h) = -xᵀWh - bᵀx - dᵀh, ``bias`` (hidden,) = d, plus ``visible_bias`` (visible,) = b, a
+buffer the forward pass doesn't read (backprop leaves it alone; contrastive divergence trains it).
+"""
+
+from __future__ import annotations
+
+import math
+
+from nnsim.core.params import ParamSpec
+from nnsim.engine.initializers import INITIALIZER_NAMES
+from nnsim.engine.layers.base import LayerKind, WeightSpec, need_flat, register
+from nnsim.engine.layers.core import emit_activation
+from nnsim.engine.program import OP_DENSE
+
+UNSUPERVISED = "Unsupervised and generative"
+
+
+@register
+class RBM(LayerKind):
+    type_name = "RBM"
+    category = UNSUPERVISED
+    help = ("A restricted Boltzmann machine: binary hidden units that learn, without labels, to model their "
+            "input (values in [0, 1]) by contrastive divergence. Stacked RBMs form a deep belief net; in the "
+            "network each passes on p(h = 1 | x) = sigmoid(x Wᵀ + d), which backprop can fine-tune.")
+    params = (
+        ParamSpec("units", "int", 64, "Number of hidden units.", min=1, max=65536),
+        ParamSpec("k", "int", 1, "Gibbs steps per contrastive-divergence update (CD-k): more steps give a less "
+                  "biased gradient but cost more.", min=1, max=1000),
+        ParamSpec("persistent", "bool", False, "Persistent CD: the negative chains carry on from update to "
+                  "update instead of restarting at the data (use a smaller learning rate, about 0.01)."),
+        ParamSpec("init", "choice", "normal", "How the weights start before pretraining (biases start at 0).",
+                  choices=INITIALIZER_NAMES),
+    )
+
+    @classmethod
+    def output_shape(cls, in_shapes, params, node, sources):
+        need_flat("RBM", node, in_shapes[0], sources[0])
+        return (params["units"],)
+
+    @classmethod
+    def weight_specs(cls, in_shapes, params):
+        n_in, n_out = in_shapes[0][-1], params["units"]
+        return [WeightSpec("weight", (n_out, n_in), params["init"], fan_in=n_in, fan_out=n_out),
+                WeightSpec("bias", (n_out,), "zeros", decay=False),
+                WeightSpec("visible_bias", (n_in,), "zeros", decay=False, trainable=False)]
+
+    @classmethod
+    def param_count(cls, in_shapes, params):
+        return sum(math.prod(w.shape) for w in cls.weight_specs(in_shapes, params))  # b is learned too
+
+    @classmethod
+    def key_params(cls, params):
+        return f"{params['units']} hidden, {'PCD' if params['persistent'] else 'CD'}-{params['k']}"
+
+    @classmethod
+    def emit(cls, b, node, params, inputs, out_shape):
+        x = inputs[0]
+        w_spec, bias_spec, visible_spec = cls.weight_specs([x.shape], params)
+        w, bias = b.weight(node, w_spec), b.weight(node, bias_spec)
+        b.weight(node, visible_spec)  # stored with the node; only contrastive divergence reads it
+        z = b.activation(out_shape)
+        b.op(OP_DENSE, node, [x], z, [x.shape[-1], out_shape[-1], w, bias, 1])
+        return emit_activation(b, node, "sigmoid", params, z, out_shape)
