@@ -157,3 +157,34 @@ def test_dbn_digits_pretrains_greedily_then_fine_tunes_past_95_percent():
     cold_trainer.run()
     head_start = (trainer.history["test_accuracy"][0], cold_trainer.history["test_accuracy"][0])
     assert f"at {head_start[0]:.0%}, against {head_start[1]:.0%}" in description
+
+
+# --- autoencoders ------------------------------------------------------------------------------------
+def test_autoencoder_digits_reaches_test_mse_below_0_02_as_its_description_says():
+    trainer = train_example("autoencoder-digits")
+    history = trainer.history
+    assert [p.kind for p in trainer.phases] == ["unsupervised"]
+    assert history["test_loss"][-1] <= 0.02  # the target, on pixels in [0, 1]
+    description = Project.example("autoencoder-digits").description
+    for number in (history["test_loss"][0], history["test_loss"][-1]):
+        assert f"{number:.4f}" in description, number
+    assert trainer.evaluate("test")["loss"] == history["test_loss"][-1]
+
+
+def test_stacked_autoencoders_pretrain_greedily_then_fine_tune_past_95_percent():
+    trainer = train_example("stacked-autoencoder-digits")
+    assert [(p.kind, p.node, p.epoch) for p in trainer.phases] == [
+        ("pretrain", "ae1", 20), ("pretrain", "ae2", 20), ("fine-tune", None, 40)]
+    for node in ("ae1", "ae2"):
+        losses = trainer.history[f"pretrain/{node}/test_loss"]
+        assert losses[-1] < losses[0]
+    accuracy = trainer.evaluate("test")["accuracy"]
+    assert accuracy >= 0.95
+    description = Project.example("stacked-autoencoder-digits").description
+    assert f"{accuracy:.1%}" in description
+    cold = Project.example("stacked-autoencoder-digits")  # the head start the description claims
+    cold.set_training({**cold.training, "pretrain_epochs": 0, "epochs": 1})
+    cold_trainer = cold.trainer()
+    cold_trainer.run()
+    head_start = (trainer.history["test_accuracy"][0], cold_trainer.history["test_accuracy"][0])
+    assert f"at {head_start[0]:.0%}, against {head_start[1]:.0%}" in description

@@ -405,3 +405,6 @@ register_pretrainer("RBM", Pretrainer(
     # the data enters as it is (probabilities in [0, 1]): binarize the dataset itself if wanted
     settings=lambda params, s: {**s, "k": params["k"], "persistent": params["persistent"], "binarize": False},
 ))
+
+
+from nnsim.training import autoencoder_pretrainer  # noqa: E402,F401  (registers the Autoencoder node)

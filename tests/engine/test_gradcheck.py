@@ -390,3 +390,43 @@ def test_rbm_forward_is_sigmoid_of_x_w_transposed_plus_d():
     x = rng.uniform(size=(3, 5))
     w, d = net.weight_view("l0/weight"), net.weight_view("l0/bias")
     np.testing.assert_allclose(net.forward(x), 1 / (1 + np.exp(-(x @ w.T + d))), rtol=1e-12)
+
+
+# --- Autoencoder (its encoder: a dense layer with the code activation) -------------------------------
+@pytest.mark.parametrize("tied", [True, False])
+def test_autoencoder_encoder_and_its_decoder_weights_are_buffers(tied):
+    g = chain((5,), [("Autoencoder", dict(units=4, tied=tied)), ("Autoencoder", dict(units=3, tied=tied)), dense(2)])
+    x, y = data(6, (5,), (2,))
+    x = 1 / (1 + np.exp(-x))  # inputs in [0, 1]
+    net, grads = gradcheck(g, "mse", x, y)
+    assert set(grads) == {"l0/weight", "l0/bias", "l1/weight", "l1/bias", "l2/weight", "l2/bias"}
+    assert net.weight_view("l0/weight").shape == (4, 5)  # PyTorch layout (code, input)
+    assert net.weight_view("l0/decoder_bias").shape == (5,)
+    assert ("l0/decoder_weight" in net.get_weights()) == (not tied)
+    if not tied:
+        assert net.weight_view("l0/decoder_weight").shape == (5, 4)
+
+
+@pytest.mark.parametrize("code", ["relu", "linear"])
+def test_autoencoder_with_a_relu_or_linear_code(code):
+    g = chain((5,), [("Autoencoder", dict(units=4, code_activation=code)), dense(2)])
+    x, y = data(6, (5,), (2,))
+
+    def clear_of_the_kink(net):  # the node's buffer is after the activation: check x Wᵀ + b itself
+        z = x @ net.weight_view("l0/weight").T + net.weight_view("l0/bias")
+        assert np.min(np.abs(z)) > KINK and (z < 0).any() and (z > 0).any()
+
+    gradcheck(g, "mse", x, y, setup=clear_of_the_kink)
+
+
+def test_autoencoder_forward_is_its_encode():
+    from nnsim.engine.autoencoder import Autoencoder
+
+    g = chain((5,), [("Autoencoder", dict(units=4, tied=False))])
+    net = Network(g, "mse", max_batch=3, dtype=np.float64, seed=1)
+    rng = np.random.default_rng(0)
+    net.set_weights({"l0/bias": rng.normal(size=4)}, strict=False)
+    x = rng.uniform(size=(3, 5))
+    model = Autoencoder(5, 4, tied=False, dtype=np.float64)
+    model.set_weights({key.split("/")[1]: value for key, value in net.get_weights().items()})
+    np.testing.assert_allclose(net.forward(x), model.encode(x), rtol=1e-12)
