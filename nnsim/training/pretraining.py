@@ -116,9 +116,7 @@ class PhasedTrainer(EpochLoop):
         self._phase_trainers: dict[str, Any] = {}
         self._models: dict[str, Any] = {}
         self.reports: list[EpochReport] = []
-        self._train_time = 0.0
-        self._train_steps = 0
-        self._step_seconds = 0.0
+        self._current()  # the active phase's trainer compiles its kernels now, not in the first step
 
     # --- phases -------------------------------------------------------------------------------
     def _epochs_done(self, kind: str, node: str | None) -> int:
@@ -198,11 +196,13 @@ class PhasedTrainer(EpochLoop):
         """Pretraining uses the pretrain_* settings; a graph's own output node (nothing to fine-tune) the
         main ones: learning_rate, momentum, l2 as weight decay, batch_size and epochs."""
         s = self.settings
-        name = "pretrain_{}".format if kind == PRETRAIN else "{}".format
-        return {"learning_rate": s[name("learning_rate")], "momentum": s[name("momentum")],
-                "weight_decay": s["pretrain_weight_decay" if kind == PRETRAIN else "l2"],
-                "batch_size": s[name("batch_size")], "epochs": max(self._epochs_of(kind), 1),
-                "shuffle": s["shuffle"], "seed": s["seed"]}
+        if kind == PRETRAIN:
+            lr, momentum, decay, batch = (s["pretrain_learning_rate"], s["pretrain_momentum"],
+                                          s["pretrain_weight_decay"], s["pretrain_batch_size"])
+        else:
+            lr, momentum, decay, batch = s["learning_rate"], s["momentum"], s["l2"], s["batch_size"]
+        return {"learning_rate": lr, "momentum": momentum, "weight_decay": decay, "batch_size": batch,
+                "epochs": max(self._epochs_of(kind), 1), "shuffle": s["shuffle"], "seed": s["seed"]}
 
     def activity(self, node: str, x: np.ndarray) -> np.ndarray:
         """The output of ``node`` for input rows ``x``, as (n, features) rows (forward passes in batches)."""

@@ -221,3 +221,14 @@ def test_pretraining_uses_the_pretrain_settings_and_a_lone_rbm_the_main_ones():
     assert (s["learning_rate"], s["momentum"], s["weight_decay"], s["batch_size"]) == (0.02, 0.8, 0.001, 25)
     lone.set_learning_rate(0.04)  # the window's learning-rate control
     assert lone.learning_rate == 0.04 and lone.settings["learning_rate"] == 0.04
+
+
+def test_the_same_bits_however_the_run_is_cut_into_calls():
+    whole = dbn().trainer()
+    whole.run()
+    pieces = dbn().trainer()
+    while pieces.pretraining or pieces.epoch < 2:
+        pieces.step(max_steps=7)
+    assert pieces.history == whole.history
+    for key, value in whole.net.get_weights().items():
+        np.testing.assert_array_equal(pieces.net.weight_view(key), value, err_msg=key)
