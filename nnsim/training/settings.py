@@ -27,14 +27,14 @@ OPTIMIZER_HELP = {
     "adam": "Momentum plus RMSProp with bias correction; a strong default.",
 }
 
-# Greedy layer-wise pretraining of RBM nodes (nnsim.training.pretraining); the settings below then
-# fine-tune the whole network by backprop. A graph that ends in an RBM trains that one with the main
+# Greedy layer-wise pretraining of RBM and Autoencoder nodes (nnsim.training.pretraining); the settings below
+# then fine-tune the whole network by backprop. A graph that ends in such a node trains that one with the main
 # settings (learning_rate, momentum, l2, batch_size, epochs): it has nothing to fine-tune.
 PRETRAINING_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("pretrain_epochs", "int", 20, "Epochs of unsupervised pretraining of each RBM before fine-tuning "
-              "(0: no pretraining).", min=0, max=10**7),
-    ParamSpec("pretrain_learning_rate", "float", 0.05, "Step size of each contrastive-divergence update while "
-              "pretraining.", min=1e-8, max=100.0),
+    ParamSpec("pretrain_epochs", "int", 20, "Epochs of unsupervised pretraining of each RBM or autoencoder "
+              "before fine-tuning (0: no pretraining).", min=0, max=10**7),
+    ParamSpec("pretrain_learning_rate", "float", 0.05, "Step size of each pretraining update (contrastive divergence "
+              "for an RBM, gradient descent on the reconstruction error for an autoencoder).", min=1e-8, max=100.0),
     ParamSpec("pretrain_momentum", "float", 0.9, "Momentum of pretraining: v = μv + α(gradient - λW); W += v.",
               min=0.0, max=0.999),
     ParamSpec("pretrain_weight_decay", "float", 0.0001, "L2 penalty λ on the weights while pretraining.",
