@@ -180,9 +180,11 @@ class PhasedTrainer(EpochLoop):
         source = resolved.inputs[0]
         x_train, x_test = self.activity(source, self.x_train), self.activity(source, self.x_test)
         width = x_train.shape[1]
+        labels = self.dataset.labels_test  # never trained on: they only colour a code scatter by class
+        labels = labels if labels is not None and labels.ndim == 1 and len(labels) == len(x_test) else None
         data = Dataset(self.dataset.name if source == self.net.graph.input else source, x_train, x_test,
                        np.zeros((len(x_train), 1), np.float32), np.zeros((len(x_test), 1), np.float32),
-                       (width,), REGRESSION)
+                       (width,), REGRESSION, labels_test=labels, class_names=list(self.dataset.class_names))
         model = pre.build(width, resolved.params, self.net.dtype)
         pre.load(model, self._node_weights(node))
         kind = UNSUPERVISED if node == self.net.graph.output else PRETRAIN

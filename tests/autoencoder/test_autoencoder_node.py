@@ -79,7 +79,8 @@ def test_phase_snapshot_is_the_autoencoder_snapshot():
     snap = trainer.phase_snapshot("ae")
     assert isinstance(snap, AutoencoderSnapshot)
     assert snap.codes.shape[1] == 2 and snap.filters.shape == (2, 8, 8)
-    assert snap.code_labels is None  # the node's trainer sees features, not the labels
+    np.testing.assert_array_equal(snap.code_labels, Project.example("autoencoder-digits").load_dataset().labels_test)
+    assert trainer.phase_trainer("ae").dataset.class_names[3] == "3"  # for the scatter's legend; not trained on
 
 
 def test_sparsity_with_a_relu_code_is_refused_when_training_starts():
