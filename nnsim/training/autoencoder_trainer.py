@@ -9,22 +9,19 @@ same bits however the run is cut into calls. Snapshots add what an autoencoder's
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from nnsim.core.errors import DivergenceError, TrainingError
-from nnsim.data.batching import epoch_order
 from nnsim.data.dataset import Dataset
 from nnsim.engine.autoencoder import Autoencoder
 from nnsim.engine.kernels import autoencoder as K
 from nnsim.engine.kernels.rng import seed_state
 from nnsim.training.autoencoder_settings import check_autoencoder_settings
-from nnsim.training.epoch_loop import EpochLoop
-from nnsim.training.rbm_trainer import _image_shape
+from nnsim.training.epoch_loop import KernelEpochLoop
+from nnsim.training.snapshot import filter_image_shape
 from nnsim.training.trainer import EpochReport
 
 PROBE_SIZE = 16
@@ -49,7 +46,7 @@ class AutoencoderSnapshot:
     code_labels: np.ndarray | None = None  # class labels of those rows, None for a regression set
 
 
-class AutoencoderTrainer(EpochLoop):
+class AutoencoderTrainer(KernelEpochLoop):
     def __init__(self, model: Autoencoder, dataset: Dataset, settings: dict[str, Any],
                  history: dict[str, list] | None = None, chunk_seconds: float = 0.02,
                  image_shape: tuple[int, ...] | None = None):
@@ -66,7 +63,7 @@ class AutoencoderTrainer(EpochLoop):
         if len(self.x_train) == 0:
             raise TrainingError("The dataset has no training samples: choose a larger dataset.")
         self.batch = min(s["batch_size"] or len(self.x_train), len(self.x_train))
-        self.image_shape = image_shape or _image_shape(dataset.input_shape, model.n_visible)
+        self.image_shape = image_shape or filter_image_shape(dataset.input_shape, model.n_visible)
         self.opts = model.options(s["loss"], s["noise"])
         self.hp = np.zeros(K.N_HP)
         self.hp[K.HP_LR], self.hp[K.HP_MOMENTUM] = s["learning_rate"], s["momentum"]
@@ -88,15 +85,7 @@ class AutoencoderTrainer(EpochLoop):
             self.history.setdefault(key, [])
         self.epoch = len(self.history["train_loss"])
         self.chunk_seconds = chunk_seconds
-        self.reports: list[EpochReport] = []
-        self.steps_per_second = 0.0
-        self._order: np.ndarray | None = None
-        self._pos = 0
-        self._step_seconds = 0.0
-        self._epoch_seconds = 0.0
-        self._epoch_started = 0.0
-        self._train_time = 0.0
-        self._train_steps = 0
+        self._start_loop()
         self.compile_kernels()  # so steps_per_second never counts JIT compilation
 
     def compile_kernels(self) -> None:
@@ -128,10 +117,6 @@ class AutoencoderTrainer(EpochLoop):
 
     # --- progress -----------------------------------------------------------------------------
     @property
-    def steps_per_epoch(self) -> int:
-        return math.ceil(len(self.x_train) / self.batch)
-
-    @property
     def updates(self) -> int:
         return int(self.counters[K.CT_UPDATES])
 
@@ -144,85 +129,40 @@ class AutoencoderTrainer(EpochLoop):
         self.settings = check_autoencoder_settings({**self.settings, "learning_rate": lr})
         self.hp[K.HP_LR] = self.settings["learning_rate"]
 
-    # --- running ------------------------------------------------------------------------------
-    def step(self, max_steps: int | None = None, max_epochs: int | None = None) -> EpochReport | None:
-        """Run up to ``max_steps`` updates (default: one chunk) without crossing an epoch end.
-
-        At an epoch boundary a default-sized call trains several whole epochs (at most
-        ``max_epochs``) when they fit in a chunk, measuring each, in one compiled call.
-        Returns the last finished epoch's report (all are in :attr:`reports`), else None.
-        """
-        self.reports = []
-        per_call = self._epochs_per_call()
-        if self._order is None and max_steps is None and per_call > 1 and (max_epochs or 2) > 1:
-            return self._step_epochs(min(per_call, max_epochs or per_call))
-        if self._order is None:
-            self._order = self._new_order()
-            self._pos = 0
-            self._epoch_started = time.perf_counter()
-        n = len(self._order)
-        left = math.ceil((n - self._pos) / self.batch)
-        n_steps = min(left, max_steps if max_steps is not None else self._steps_per_call())
-        t0 = time.perf_counter()
-        done = K.sgd_updates(self.x_train, self._order, self._pos, n, n_steps, self.batch, *self._kernel_state())
-        self._account(time.perf_counter() - t0, done, adapt=max_steps is None)
-        if self.counters[K.CT_ERROR]:
-            self._raise_divergence()
-        self._pos += done * self.batch
-        if self._pos < n:
-            return None
-        self._order = None
-        err, mean_code = self.model.error_and_mean_code(self.x_train)
-        test_err = self.model.reconstruction_error(self.x_test) if len(self.x_test) else None
-        self.reports = [self._record_epoch(err, test_err, mean_code)]
-        if max_steps is None:
-            self._epoch_seconds = time.perf_counter() - self._epoch_started
-        return self.reports[0]
-
+    # --- running (the hooks of KernelEpochLoop.step) --------------------------------------------
     def _kernel_state(self) -> tuple:
         """The arguments every training kernel takes after the data, order and batch."""
         return (*self.model.parameters(), *self.velocities, self.opts, self.hp, self.rng, self.counters)
 
-    def _new_order(self) -> np.ndarray:
-        return epoch_order(len(self.x_train), self.settings["shuffle"], self.shuffle_rng)
+    def _run_updates(self, order: np.ndarray, start: int, end: int, n_steps: int) -> int:
+        return K.sgd_updates(self.x_train, order, start, end, n_steps, self.batch, *self._kernel_state())
 
-    def _steps_per_call(self) -> int:
-        if self._step_seconds <= 0:
-            return 1
-        return int(min(max(self.chunk_seconds / self._step_seconds, 1), 100_000))
-
-    def _epochs_per_call(self) -> int:
-        if self._epoch_seconds <= 0:
-            return 1
-        return int(min(max(self.chunk_seconds / self._epoch_seconds, 1), 10_000))
-
-    def _step_epochs(self, epochs: int) -> EpochReport | None:
-        order = np.concatenate([self._new_order() for _ in range(epochs)])
+    def _run_epochs(self, order: np.ndarray, epochs: int) -> tuple[int, np.ndarray]:
         metrics = np.full((epochs, K.N_EVAL), np.nan)
-        before, t0 = self.updates, time.perf_counter()
         done = K.train_epochs(self.x_train, self.x_test, order, epochs, self.batch, *self._kernel_state(), metrics)
-        elapsed = time.perf_counter() - t0
-        self._account(elapsed, self.updates - before, adapt=False)
-        has_test = len(self.x_test) > 0
-        for row in metrics[:done]:
-            self.reports.append(self._record_epoch(row[K.EV_TRAIN_ERROR], row[K.EV_TEST_ERROR] if has_test else None,
-                                                   row[K.EV_MEAN_CODE]))
-        if done:
-            self._epoch_seconds = elapsed / done
-        if self.counters[K.CT_ERROR]:
-            self._raise_divergence()
-        return self.reports[-1] if self.reports else None
+        return done, metrics
+
+    def _measure_epoch(self) -> EpochReport:
+        err, mean_code = self.model.error_and_mean_code(self.x_train)
+        test_err = self.model.reconstruction_error(self.x_test) if len(self.x_test) else None
+        return self._record_epoch(err, test_err, mean_code)
+
+    def _record_row(self, row: np.ndarray) -> EpochReport:
+        test_err = row[K.EV_TEST_ERROR] if len(self.x_test) else None
+        return self._record_epoch(row[K.EV_TRAIN_ERROR], test_err, row[K.EV_MEAN_CODE])
+
+    def _diverged(self) -> bool:
+        return bool(self.counters[K.CT_ERROR])
 
     def _record_epoch(self, err: float, test_err: float | None, mean_code: float) -> EpochReport:
-        m: dict[str, float | None] = {"train_loss": float(err), "test_loss": None if test_err is None else float(test_err),
-                                      "mean_code": float(mean_code)}
+        m: dict[str, float | None] = {"train_loss": float(err), "mean_code": float(mean_code),
+                                      "test_loss": None if test_err is None else float(test_err)}
         self.epoch += 1
         for key in AUTOENCODER_HISTORY_KEYS:
             self.history[key].append(m[key])
         return EpochReport(self.epoch, m)
 
     def _raise_divergence(self) -> None:
-        self._order = None
         step = self.updates
         lr = self.settings["learning_rate"]
         raise DivergenceError(

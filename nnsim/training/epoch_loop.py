@@ -1,13 +1,22 @@
 """The epoch loop every trainer shares: run, run_epoch and speed accounting around its ``step``.
 
 A trainer (backprop :class:`~nnsim.training.trainer.Trainer`, contrastive divergence
-:class:`~nnsim.training.rbm_trainer.RBMTrainer`) implements ``step(max_steps, max_epochs)``, which
-may end several epochs and lists their reports in ``reports``; this mixin turns it into whole runs.
+:class:`~nnsim.training.rbm_trainer.RBMTrainer`, ...) implements ``step(max_steps, max_epochs)``, which
+may end several epochs and lists their reports in ``reports``; :class:`EpochLoop` turns it into whole
+runs. :class:`KernelEpochLoop` is that ``step`` for trainers whose kernels either run a slice of an
+epoch's updates or several whole epochs with their measurements in one compiled call (the RBM and
+autoencoder trainers).
 """
 
 from __future__ import annotations
 
+import math
+import time
 from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+
+from nnsim.data.batching import epoch_order
 
 if TYPE_CHECKING:
     from nnsim.training.trainer import EpochReport
@@ -53,3 +62,119 @@ class EpochLoop:
                 for report in self.reports:
                     on_epoch(report)
         return self.history
+
+
+class KernelEpochLoop(EpochLoop):
+    """``step`` over two compiled entry points, same bits however a run is cut into calls.
+
+    A subclass sets ``x_train``, ``batch``, ``chunk_seconds`` and ``shuffle_rng``, calls
+    :meth:`_start_loop` in its constructor, and implements the hooks below.
+    """
+
+    x_train: np.ndarray
+    batch: int
+    chunk_seconds: float
+    shuffle_rng: np.random.Generator
+
+    # --- hooks --------------------------------------------------------------------------------------
+    @property
+    def updates(self) -> int:
+        raise NotImplementedError
+
+    def _run_updates(self, order: np.ndarray, start: int, end: int, n_steps: int) -> int:
+        """Up to ``n_steps`` updates on rows order[start:end]; returns how many ran."""
+        raise NotImplementedError
+
+    def _run_epochs(self, order: np.ndarray, epochs: int) -> tuple[int, np.ndarray]:
+        """``epochs`` whole epochs on ``order`` (one permutation per epoch); (epochs done, metric rows)."""
+        raise NotImplementedError
+
+    def _measure_epoch(self) -> EpochReport:
+        """Measure the model after an epoch trained in slices and record it."""
+        raise NotImplementedError
+
+    def _record_row(self, row: np.ndarray) -> EpochReport:
+        """Record one metric row written by :meth:`_run_epochs`."""
+        raise NotImplementedError
+
+    def _diverged(self) -> bool:
+        raise NotImplementedError
+
+    def _raise_divergence(self) -> None:
+        raise NotImplementedError
+
+    # --- the loop -----------------------------------------------------------------------------------
+    def _start_loop(self) -> None:
+        self.reports = []
+        self.steps_per_second = 0.0
+        self._order: np.ndarray | None = None
+        self._pos = 0
+        self._step_seconds = 0.0
+        self._epoch_seconds = 0.0
+        self._epoch_started = 0.0
+        self._train_time = 0.0
+        self._train_steps = 0
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(len(self.x_train) / self.batch)
+
+    def step(self, max_steps: int | None = None, max_epochs: int | None = None) -> EpochReport | None:
+        """Run up to ``max_steps`` updates (default: one chunk) without crossing an epoch end.
+
+        At an epoch boundary a default-sized call trains several whole epochs (at most
+        ``max_epochs``) when they fit in a chunk, measuring each, in one compiled call.
+        Returns the last finished epoch's report (all are in :attr:`reports`), else None.
+        """
+        self.reports = []
+        per_call = self._epochs_per_call()
+        if self._order is None and max_steps is None and per_call > 1 and (max_epochs or 2) > 1:
+            return self._step_epochs(min(per_call, max_epochs or per_call))
+        if self._order is None:
+            self._order = self._new_order()
+            self._pos = 0
+            self._epoch_started = time.perf_counter()
+        n = len(self._order)
+        left = math.ceil((n - self._pos) / self.batch)
+        n_steps = min(left, max_steps if max_steps is not None else self._steps_per_call())
+        t0 = time.perf_counter()
+        done = self._run_updates(self._order, self._pos, n, n_steps)
+        self._account(time.perf_counter() - t0, done, adapt=max_steps is None)
+        if self._diverged():
+            self._order = None
+            self._raise_divergence()
+        self._pos += done * self.batch
+        if self._pos < n:
+            return None
+        self._order = None
+        self.reports = [self._measure_epoch()]
+        if max_steps is None:
+            self._epoch_seconds = time.perf_counter() - self._epoch_started
+        return self.reports[0]
+
+    def _new_order(self) -> np.ndarray:
+        return epoch_order(len(self.x_train), self.settings["shuffle"], self.shuffle_rng)
+
+    def _steps_per_call(self) -> int:
+        if self._step_seconds <= 0:
+            return 1
+        return int(min(max(self.chunk_seconds / self._step_seconds, 1), 100_000))
+
+    def _epochs_per_call(self) -> int:
+        if self._epoch_seconds <= 0:
+            return 1
+        return int(min(max(self.chunk_seconds / self._epoch_seconds, 1), 10_000))
+
+    def _step_epochs(self, epochs: int) -> EpochReport | None:
+        order = np.concatenate([self._new_order() for _ in range(epochs)])
+        before, t0 = self.updates, time.perf_counter()
+        done, metrics = self._run_epochs(order, epochs)
+        elapsed = time.perf_counter() - t0
+        self._account(elapsed, self.updates - before, adapt=False)
+        self.reports = [self._record_row(row) for row in metrics[:done]]
+        if done:
+            self._epoch_seconds = elapsed / done
+        if self._diverged():
+            self._order = None
+            self._raise_divergence()
+        return self.reports[-1] if self.reports else None
