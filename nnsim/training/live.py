@@ -7,7 +7,8 @@ only when asked and only when it applies:
 - ``boundary``: the network's output over a grid of the 2-D input plane (Playground sets);
 - ``neuron_maps``: every unit's output over a coarser grid (thumbnails inside the nodes);
 - ``predictions``: test-set outputs, labels and the confusion matrix (classification);
-- ``sample``: text generated from the current weights (character models).
+- ``sample``: text generated from the current weights (character models);
+- ``generative``: each started RBM or autoencoder phase's snapshot (reconstructions, samples, filters).
 
 Everything here is a copy; the GUI may keep frames as long as it likes. No Qt.
 """
@@ -15,6 +16,7 @@ Everything here is a copy; the GUI may keep frames as long as it likes. No Qt.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -57,6 +59,8 @@ class LiveFrame:
     predictions: Predictions | None = None
     sample: str | None = None
     supervised: bool = True  # False for a graph ending in an RBM: no predictions, no labels to compare
+    generative: dict[str, Any] = field(default_factory=dict)  # node -> its phase trainer's snapshot
+    phase: Any = None  # a PhasedTrainer's current Phase, else None
 
 
 class LiveFrameBuilder:
@@ -86,13 +90,14 @@ class LiveFrameBuilder:
         return xs, xs.copy(), np.ascontiguousarray(self._featurize(points), dtype=np.float32)
 
     def build(self, predictions: bool = False, sample: bool = False, boundary: bool = True,
-              neuron_maps: bool = True) -> LiveFrame:
+              neuron_maps: bool = True, generative: bool = True) -> LiveFrame:
         t = self.trainer
         frame = LiveFrame(t.snapshot(), {k: list(v) for k, v in t.history.items()}, t.steps_per_second,
                           self._boundary() if boundary else None,
                           self._neuron_maps() if neuron_maps else {},
                           self._predictions() if predictions else None,
-                          self._sample() if sample else None, t.supervised)
+                          self._sample() if sample else None, t.supervised,
+                          self._generative() if generative else {}, getattr(t, "phase", None))
         return frame
 
     # --- pieces -----------------------------------------------------------------------------------
@@ -146,6 +151,16 @@ class LiveFrameBuilder:
         per_class = np.divide(np.diag(confusion), totals, out=np.full(k, np.nan), where=totals > 0)
         shape = (len(x), groups) if groups > 1 else (len(x),)
         return Predictions(outputs, labels.reshape(shape), predicted.reshape(shape), confusion, per_class)
+
+    def _generative(self) -> dict[str, Any]:
+        """The snapshot of every unsupervised phase that has started or is over (none for a Trainer)."""
+        t = self.trainer
+        phases = getattr(t, "phases", None)
+        if not phases:
+            return {}
+        current = t.phase.index
+        return {p.node: t.phase_snapshot(p.node) for p in phases
+                if p.node is not None and (p.index <= current or p.epoch > 0)}
 
     def _sample(self) -> str | None:
         vocab = self.data.vocab

@@ -10,7 +10,7 @@ from importlib import import_module
 from nnsim.gui.live.views.base import LiveView, ViewContext
 
 VIEW_MODULES = ("curves", "gradients", "weights", "activations", "boundary", "feature_maps", "recurrent",
-                "predictions")
+                "predictions", "generative")
 
 
 def all_views() -> list[type[LiveView]]:

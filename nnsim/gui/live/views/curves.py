@@ -48,6 +48,15 @@ def _widen(bound: list[float], y: np.ndarray, positive: bool) -> None:
         bound[0], bound[1] = min(bound[0], float(y.min())), max(bound[1], float(y.max()))
 
 
+def _pretraining_text(phase) -> str | None:
+    """What the empty view says while a pretraining phase runs (the curves start with fine-tuning)."""
+    if phase is None or getattr(phase, "kind", "") != "pretrain":
+        return None
+    return (f"Pretraining '{phase.node}' (phase {phase.index} of {phase.count}, epoch {phase.epoch} of "
+            f"{phase.epochs}): its reconstruction error is in the RBM and autoencoder view. The loss and "
+            f"accuracy curves start with fine-tuning.")
+
+
 def _same(value, stored: float) -> bool:
     if value is None:
         return math.isnan(stored)
@@ -64,6 +73,7 @@ class CurvesView(LiveView):
         self._x = np.arange(1, 65, dtype=np.float64)
         self._metric: str | None = None  # "accuracy" or "rmse", once known
         self._none_upto: dict[str, int] = {}  # history key -> length known to hold only None
+        self._unsupervised: bool | None = None  # a graph ending in an RBM or autoencoder: no metric plot
 
         content = QWidget()
         box = QVBoxLayout(content)
@@ -117,9 +127,15 @@ class CurvesView(LiveView):
                 curve.setData([], [])
             self._set_legend([])
             self.latest.setText("")
-            self.stack.show_empty()
+            self.stack.show_empty(_pretraining_text(getattr(frame, "phase", None)) or EMPTY)
             return
         self.stack.show_content()
+        supervised = getattr(frame, "supervised", True)
+        if self._unsupervised is not (not supervised):
+            self._unsupervised = not supervised
+            self.metric_plot.setVisible(supervised)  # no labels: no accuracy or RMSE to show
+            self._label_loss_axis()
+            self.loss_plot.setLabel("bottom", None if supervised else "epoch")
         if len(self._x) < epochs:
             self._x = np.arange(1, max(epochs, 2 * len(self._x)) + 1, dtype=np.float64)
         x = self._x[:epochs]
@@ -209,10 +225,14 @@ class CurvesView(LiveView):
 
     def _set_log(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
-        self.loss_plot.setLabel("left", "loss (log scale)" if on else "loss")
+        self._label_loss_axis()
         self.loss_range.reset()
         if self.frame is not None:
             self.redraw()
+
+    def _label_loss_axis(self) -> None:
+        name = "reconstruction error" if self._unsupervised else "loss"
+        self.loss_plot.setLabel("left", f"{name} (log scale)" if self.log_check.isChecked() else name)
 
     @staticmethod
     def _latest_text(epochs: int, metric: str, latest: dict[str, float], speed: float) -> str:

@@ -1,0 +1,308 @@
+"""What an RBM or an autoencoder has learned: reconstructions beside inputs, Gibbs samples, filters,
+its error and free energy over time, and a 2-D code scatter.
+
+The frame carries one snapshot per pretrainable node (``frame.generative``: node -> an RBM or
+autoencoder snapshot, see :mod:`nnsim.training.rbm_trainer`). The view draws the node selected on
+the canvas if it has one, else the node being pretrained now, else the first. Every image grid is
+one ImageItem updated in place (the mosaics of :mod:`.feature_maps`); input i, its reconstruction
+and chain i's sample sit at the same place in their grids, so the eye can compare them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from nnsim.gui.canvas import style
+from nnsim.gui.live.views import plot_style as ps
+from nnsim.gui.live.views.base import LiveView, ViewContext
+from nnsim.gui.live.views.feature_maps import _mosaic_plot, grid_columns, separator_levels, tile
+
+EMPTY = ("No generative model yet: train a network with an RBM or Autoencoder node (e.g. the rbm-digits "
+         "or autoencoder-digits example) to see its reconstructions, samples and filters.")
+NO_MODEL = "This network has no RBM or Autoencoder node, so there is nothing to reconstruct."
+MAX_FILTERS = 256  # more hidden units than this: the first 256 are drawn (the title says so)
+ERROR_COLOR = ps.SERIES_COLORS["train"]
+TEST_COLOR = ps.SERIES_COLORS["test"]
+TRAIN_TEST = f"<span style='color:{ERROR_COLOR}'>train</span> · <span style='color:{TEST_COLOR}'>test</span>"
+CELLS = ("inputs", "reconstructions", "samples", "filters", "curve", "side")  # in reading order
+
+
+def image_shape_for(filters: np.ndarray | None, n_visible: int) -> tuple[int, int]:
+    """How to draw one visible vector: the filters' (h, w) if they come as images, a square, else a row."""
+    if filters is not None and filters.ndim == 3 and filters.shape[1] * filters.shape[2] == n_visible:
+        return int(filters.shape[1]), int(filters.shape[2])
+    side = int(round(np.sqrt(n_visible)))
+    return (side, side) if side * side == n_visible else (1, n_visible)
+
+
+def _set_series(curve: pg.PlotDataItem, values: list) -> None:
+    y = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    if len(y):
+        curve.setData(np.arange(1, len(y) + 1), y)
+    else:
+        curve.setData([], [])
+
+
+def node_history(history: dict[str, list], node: str) -> dict[str, list]:
+    """The per-epoch series of one pretrained node: ``pretrain/<node>/<metric>`` keys if the trainer
+    keeps phases apart, else the plain keys of a model that is only this node."""
+    prefix = f"pretrain/{node}/"
+    own = {k[len(prefix):]: v for k, v in history.items() if k.startswith(prefix)}
+    if own:
+        return own
+    return {k: v for k, v in history.items() if k in ("train_loss", "test_loss", "free_energy", "free_energy_gap")}
+
+
+class GenerativeView(LiveView):
+    title = "RBM and autoencoder"
+    key = "generative"
+
+    def __init__(self, context: ViewContext, parent: QWidget | None = None):
+        super().__init__(context, parent)
+        self.node: str | None = None  # the node drawn last
+        self.mosaics: dict[str, np.ndarray | None] = {}  # what each grid shows (tests read these)
+        self._shapes: dict[str, tuple] = {}
+        self._titles: dict[int, str] = {}
+
+        content = QWidget()
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 4, 6, 0)
+        bar.addWidget(QLabel("Model"))
+        self.node_box = QComboBox()
+        self.node_box.setToolTip("Which RBM or autoencoder node to show (selecting one on the canvas picks it too); "
+                                 "'current phase' follows the node being pretrained")
+        self.node_box.addItem("current phase", None)
+        self.node_box.currentIndexChanged.connect(self.redraw_if_frame)
+        bar.addWidget(self.node_box)
+        self.caption = QLabel()
+        self.caption.setStyleSheet(f"color: {style.muted_text_color().name()};")
+        self.caption.setContentsMargins(6, 2, 6, 0)
+        self.caption.setWordWrap(True)
+
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground(style.canvas_background())
+        gray = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (20, 20, 30)])  # ink on paper: 0 white, 1 dark
+        self.grids: dict[str, tuple[pg.PlotItem, pg.ImageItem]] = {
+            "inputs": _mosaic_plot(self.plots, 0, 0, "Inputs", gray),
+            "reconstructions": _mosaic_plot(self.plots, 0, 1, "Reconstructions", gray),
+            "samples": _mosaic_plot(self.plots, 0, 2, "Gibbs samples", gray),
+            "filters": _mosaic_plot(self.plots, 1, 0, "Filters", ps.diverging_cmap()),
+        }
+        self.curve_plot = self._line_plot(1, 1, f"Reconstruction error: {TRAIN_TEST}", "mean squared error")
+        self.curves = {key: self.curve_plot.plot([], [], pen=pg.mkPen(color, width=1.5), name=name)
+                       for key, color, name in (("train_loss", ERROR_COLOR, "train"),
+                                                ("test_loss", TEST_COLOR, "test"))}
+        # The bottom right cell: free energy over time for an RBM, the code scatter for an autoencoder
+        self.side_plot = self._line_plot(1, 2, "Mean free energy per epoch", "F(x)")
+        self.energy_curves = {key: self.side_plot.plot([], [], pen=pg.mkPen(color, width=1.5), name=name)
+                              for key, color, name in (("train", ERROR_COLOR, "train"), ("test", TEST_COLOR, "test"))}
+        self.code_scatter = pg.ScatterPlotItem(size=5, pen=None)
+        self.side_plot.addItem(self.code_scatter)
+        self.side_mode = ""
+        self.one_row: bool | None = None  # six cells in one row (a wide, short dock) or two rows of three
+
+        box = QVBoxLayout(content)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        bar.addWidget(ps.steady_label(self.caption, lines=2), 1)
+        box.addLayout(bar)
+        box.addWidget(self.plots, 1)
+        self.stack = ps.EmptyStack(content, EMPTY)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        ps.enable_export(self.plots)
+        self._arrange(False)
+        self.redraw()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._arrange(self.width() > 2.4 * self.height())
+
+    def _arrange(self, one_row: bool) -> None:
+        """Lay the six cells out in one row (a short dock: bigger images) or in two rows of three."""
+        if one_row == self.one_row:
+            return
+        self.one_row = one_row
+        layout = self.plots.ci
+        items = [self._cell(name) for name in CELLS]
+        for item in items:
+            layout.removeItem(item)
+        for i, item in enumerate(items):
+            layout.addItem(item, row=0 if one_row else i // 3, col=i if one_row else i % 3)
+        for col in range(6):
+            layout.layout.setColumnStretchFactor(col, 1 if one_row or col < 3 else 0)
+
+    def _cell(self, name: str) -> pg.PlotItem:
+        if name == "curve":
+            return self.curve_plot
+        if name == "side":
+            return self.side_plot
+        return self.grids[name][0]
+
+    def _line_plot(self, row: int, col: int, title: str, left: str) -> pg.PlotItem:
+        plot = self.plots.addPlot(row=row, col=col)
+        ps.style_plot_item(plot)
+        plot.setMenuEnabled(False)
+        plot.setTitle(title, color=style.text_color().name(), size="9pt")
+        plot.setLabel("bottom", "epoch", color=style.text_color().name())
+        plot.setLabel("left", left, color=style.text_color().name())
+        return plot
+
+    # --- contract ----------------------------------------------------------------------------------
+    def applies_to(self, frame) -> bool:
+        return bool(getattr(frame, "generative", None))
+
+    def reset(self) -> None:
+        self._shapes.clear()
+        super().reset()
+
+    def chosen_node(self, frame) -> str | None:
+        models = getattr(frame, "generative", None) or {}
+        if not models:
+            return None
+        self._list_nodes(list(models))
+        selected = self.context.selected_node()
+        if selected in models:
+            return selected
+        chosen = self.node_box.currentData()
+        if chosen in models:
+            return chosen
+        phase = getattr(frame, "phase", None)
+        current = getattr(phase, "node", None)
+        return current if current in models else next(iter(models))
+
+    def _list_nodes(self, names: list[str]) -> None:
+        known = [self.node_box.itemData(i) for i in range(1, self.node_box.count())]
+        if known != names:
+            chosen = self.node_box.currentData()
+            self.node_box.blockSignals(True)
+            while self.node_box.count() > 1:
+                self.node_box.removeItem(1)
+            for name in names:
+                self.node_box.addItem(name, name)
+            self.node_box.setCurrentIndex(max(self.node_box.findData(chosen), 0))
+            self.node_box.blockSignals(False)
+
+    # --- drawing -----------------------------------------------------------------------------------
+    def redraw(self) -> None:
+        frame = self.frame
+        if frame is None:
+            self.node = None
+            self.mosaics.clear()
+            self.stack.show_empty(EMPTY)
+            return
+        node = self.chosen_node(frame)
+        if node is None:
+            self.node = None
+            self.stack.show_empty(NO_MODEL)
+            return
+        snap = frame.generative[node]
+        kind = self.node_types().get(node, "RBM" if getattr(snap, "samples", None) is not None else "Autoencoder")
+        probe = getattr(snap, "probe_inputs", None)
+        filters = getattr(snap, "filters", None)
+        n_visible = probe.shape[1] if probe is not None else (int(np.prod(filters.shape[1:])) if filters is not None else 1)
+        h, w = image_shape_for(filters, n_visible)
+        cols = grid_columns(len(probe)) if probe is not None else 4
+        for key in ("inputs", "reconstructions", "samples"):
+            self._draw_images(key, getattr(snap, "probe_inputs" if key == "inputs" else key, None), h, w, cols)
+        self._draw_filters(filters)
+        series = node_history(frame.history, node)
+        self._draw_curves(series)
+        self._draw_side(series, getattr(snap, "codes", None), getattr(snap, "code_labels", None))
+        self._caption(node, kind, snap, filters)
+        self.node = node
+        self.stack.show_content()
+
+    def _draw_images(self, key: str, rows: np.ndarray | None, h: int, w: int, cols: int) -> None:
+        plot, item = self.grids[key]
+        if rows is None or len(rows) == 0:
+            self.mosaics[key] = None
+            item.clear()
+            plot.setVisible(False)
+            return
+        plot.setVisible(True)
+        levels, fill = separator_levels(0.0, 1.0)
+        images = np.clip(np.asarray(rows, dtype=np.float32), 0.0, 1.0).reshape(len(rows), h, w)
+        self.mosaics[key] = tile(images, cols, fill)
+        self._show(key, self.mosaics[key], levels)
+
+    def _draw_filters(self, filters: np.ndarray | None) -> None:
+        plot, item = self.grids["filters"]
+        if filters is None or len(filters) == 0:
+            self.mosaics["filters"] = None
+            item.clear()
+            plot.setVisible(False)
+            return
+        plot.setVisible(True)
+        shown = np.asarray(filters[:MAX_FILTERS], dtype=np.float32)
+        if shown.ndim == 2:
+            shown = shown[:, None, :]
+        lo, hi = ps.symmetric_levels(shown)
+        levels, fill = separator_levels(lo, hi)
+        self.mosaics["filters"] = tile(shown, grid_columns(len(shown)), fill)
+        self._show("filters", self.mosaics["filters"], levels)
+        extra = f" (first {MAX_FILTERS} of {len(filters)})" if len(filters) > MAX_FILTERS else ""
+        self._set_title(plot, f"Filters{extra}: blue {lo:.2g} · white 0 · orange {hi:.2g}")
+
+    def _draw_curves(self, series: dict[str, list]) -> None:
+        for key, curve in self.curves.items():
+            _set_series(curve, series.get(key, []))
+
+    def _draw_side(self, series: dict[str, list], codes: np.ndarray | None, labels: np.ndarray | None) -> None:
+        """Free energy (train, and test from the recorded gap) for an RBM; the code scatter for a 2-unit code."""
+        if codes is not None and codes.ndim == 2 and codes.shape[1] == 2:
+            self._side("codes", "Code of test samples (colour = class)", "code unit 2", "code unit 1")
+            for curve in self.energy_curves.values():
+                curve.setData([], [])
+            if labels is not None and len(labels) == len(codes):
+                brushes = [pg.mkBrush(ps.class_color(int(k))) for k in labels]
+            else:
+                brushes = pg.mkBrush(ps.class_color(0))
+            self.code_scatter.setData(codes[:, 0], codes[:, 1], brush=brushes)
+            return
+        self.code_scatter.setData([], [])
+        train = series.get("free_energy") or []
+        if not train:
+            self.side_plot.setVisible(False)
+            self.side_mode = ""
+            return
+        self._side("energy", f"Mean free energy: {TRAIN_TEST}", "F(x)", "epoch")
+        gap = series.get("free_energy_gap") or []
+        test = [None if f is None or g is None else f + g for f, g in zip(train, gap)]
+        _set_series(self.energy_curves["train"], train)
+        _set_series(self.energy_curves["test"], test if any(v is not None for v in test) else [])
+
+    def _side(self, mode: str, title: str, left: str, bottom: str) -> None:
+        self.side_plot.setVisible(True)
+        if self.side_mode != mode:
+            self.side_mode = mode
+            self.side_plot.setTitle(title, color=style.text_color().name(), size="9pt")
+            self.side_plot.setLabel("left", left, color=style.text_color().name())
+            self.side_plot.setLabel("bottom", bottom, color=style.text_color().name())
+
+    def _caption(self, node: str, kind: str, snap, filters) -> None:
+        metrics = getattr(snap, "metrics", {}) or {}
+        parts = [f"{kind} '{node}'", f"epoch {getattr(snap, 'epoch', 0)}"]
+        err = metrics.get("test_loss", metrics.get("train_loss"))
+        if err is not None:
+            parts.append(f"reconstruction error {err:.4f}")
+        if getattr(snap, "samples", None) is not None:
+            parts.append("samples: Gibbs chains started at the inputs, a few steps further every frame")
+        if filters is not None:
+            parts.append("filters: each hidden unit's weights as an image")
+        self.caption.setText(" · ".join(parts))
+
+    def _show(self, key: str, data: np.ndarray, levels) -> None:
+        plot, item = self.grids[key]
+        item.setImage(data, autoLevels=False, levels=levels)
+        if self._shapes.get(key) != data.shape:  # new geometry: fit once, then leave the user's zoom alone
+            self._shapes[key] = data.shape
+            plot.getViewBox().autoRange(padding=0.02)
+
+    def _set_title(self, plot: pg.PlotItem, text: str) -> None:
+        if self._titles.get(id(plot)) != text:
+            self._titles[id(plot)] = text
+            plot.setTitle(text, color=style.text_color().name(), size="9pt")
