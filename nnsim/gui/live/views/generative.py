@@ -2,10 +2,12 @@
 its error and free energy over time, and a 2-D code scatter.
 
 The frame carries one snapshot per pretrainable node (``frame.generative``: node -> an RBM or
-autoencoder snapshot, see :mod:`nnsim.training.rbm_trainer`). The view draws the node selected on
-the canvas if it has one, else the node being pretrained now, else the first. Every image grid is
+autoencoder snapshot, see :mod:`nnsim.training.rbm_trainer` and :mod:`nnsim.training.autoencoder_trainer`).
+The view draws the node selected on the canvas if it has one, else the node being pretrained now,
+else the first. Every image grid is
 one ImageItem updated in place (the mosaics of :mod:`.feature_maps`); input i, its reconstruction
-and chain i's sample sit at the same place in their grids, so the eye can compare them.
+and chain i's sample (a denoising autoencoder: input i's corrupted copy) sit at the same place in
+their grids, so the eye can compare them.
 """
 
 from __future__ import annotations
@@ -206,8 +208,12 @@ class GenerativeView(LiveView):
         n_visible = probe.shape[1] if probe is not None else (int(np.prod(filters.shape[1:])) if filters is not None else 1)
         h, w = image_shape_for(filters, n_visible)
         cols = grid_columns(len(probe)) if probe is not None else 4
-        for key in ("inputs", "reconstructions", "samples"):
-            self._draw_images(key, getattr(snap, "probe_inputs" if key == "inputs" else key, None), h, w, cols)
+        self._draw_images("inputs", probe, h, w, cols)
+        self._draw_images("reconstructions", getattr(snap, "reconstructions", None), h, w, cols)
+        samples = getattr(snap, "samples", None)
+        corrupted = getattr(snap, "corrupted_inputs", None)  # a denoising autoencoder's view of the inputs
+        self._draw_images("samples", samples if samples is not None else corrupted, h, w, cols)
+        self._set_title(self.grids["samples"][0], "Gibbs samples" if samples is not None else "Corrupted inputs")
         self._draw_filters(filters)
         series = node_history(frame.history, node)
         self._draw_curves(series)
@@ -291,6 +297,8 @@ class GenerativeView(LiveView):
             parts.append(f"reconstruction error {err:.4f}")
         if getattr(snap, "samples", None) is not None:
             parts.append("samples: Gibbs chains started at the inputs, a few steps further every frame")
+        elif getattr(snap, "corrupted_inputs", None) is not None:
+            parts.append("denoising: it learns to rebuild the inputs from corrupted copies like these")
         if filters is not None:
             parts.append("filters: each hidden unit's weights as an image")
         self.caption.setText(" · ".join(parts))
