@@ -278,6 +278,18 @@ def unsupervised_examples() -> dict[str, Project]:
             "0.9). Its reconstruction error, the mean squared difference between an image and p(x | h = p(h | x)), "
             "falls from 0.092 after the first epoch to 0.022 on the training images and 0.026 on the test images "
             "after 30 epochs; the hidden units' weights become stroke detectors."),
+        "rbm-bars": _project(
+            [("input", "Input", {}), ("rbm", "RBM", {"units": 8, "k": 5})],
+            {"name": "bars", "params": {}},
+            {"learning_rate": 0.05, "momentum": 0.5, "l2": 0.0, "batch_size": 14, "epochs": 1000},
+            "A tiny RBM you can check by hand",
+            "The 14 bars-and-stripes images of 3x3 pixels (every column pattern as vertical bars, every row "
+            "pattern as horizontal stripes) are the 9 visible units of an RBM with 8 hidden units, trained by CD-5 "
+            "(learning rate 0.05, momentum 0.5). With only 17 units NNSim computes the partition function Z "
+            "exactly, so the RBM view shows the exact probability p(x) = exp(-F(x))/Z of every pattern beside "
+            "its share of the data (1/14 = 7.1% each). After 1000 epochs the 14 patterns hold 97.4% of the "
+            "probability mass of all 512 images, each between 3.2% and 12.8%. Set k to 1 (CD-1) and train "
+            "again: the mass is as high, but it piles up unevenly and some patterns get almost none."),
         "dbn-digits": _project(
             [("input", "Input", {}), ("rbm1", "RBM", {"units": 128}), ("rbm2", "RBM", {"units": 64}),
              ("output", "Dense", {"units": 10, "activation": "softmax"})],

@@ -159,6 +159,32 @@ def test_dbn_digits_pretrains_greedily_then_fine_tunes_past_95_percent():
     assert f"at {head_start[0]:.0%}, against {head_start[1]:.0%}" in description
 
 
+def _pattern_probabilities(project):
+    from nnsim.engine import rbm_exact
+
+    trainer = project.trainer()
+    trainer.run()
+    weights = trainer.phase_snapshot("rbm").weights
+    patterns = project.load_dataset().x_test
+    assert len(patterns) == 14 and len(np.unique(patterns, axis=0)) == 14
+    return np.exp(rbm_exact.log_probability(patterns, weights["weight"], weights["visible_bias"],
+                                            weights["hidden_bias"]))
+
+
+def test_rbm_bars_puts_the_probability_its_description_states_on_the_patterns():
+    """A 9x8 RBM: Z by enumeration, so the description's numbers are exact probabilities."""
+    project = Project.example("rbm-bars")
+    p = _pattern_probabilities(project)
+    assert p.sum() >= 0.95  # 14 of 512 images hold nearly all the probability
+    description = project.description
+    assert f"hold {p.sum():.1%} of the probability mass" in description
+    assert f"each between {p.min():.1%} and {p.max():.1%}" in description
+    cd1 = Project.example("rbm-bars")  # the description's experiment: CD-1 piles the mass up unevenly
+    cd1.graph.set_param(cd1.graph.node_by_name("rbm").id, "k", 1)
+    q = _pattern_probabilities(cd1)
+    assert q.sum() >= 0.95 and q.min() < 0.2 * p.min() and q.max() > p.max()
+
+
 # --- autoencoders ------------------------------------------------------------------------------------
 def test_autoencoder_digits_reaches_test_mse_below_0_02_as_its_description_says():
     trainer = train_example("autoencoder-digits")

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXPECTED_EXAMPLES = sorted(["xor", "spiral", "digits-mlp", "digits-cnn", "shapes-cnn", "hello-rnn", "hello-lstm",
                            "recall-rnn", "recall-lstm", "sine-gru", "sentiment-textcnn", "sentiment-bilstm",
                            "zen-lstm", "and-gate", "or-gate", "not-gate", "perceptron-or", "perceptron-xor",
-                           "xor-neurons", "adaline-regression", "rbm-digits", "dbn-digits", "autoencoder-digits",
+                           "xor-neurons", "adaline-regression", "rbm-digits", "dbn-digits", "rbm-bars", "autoencoder-digits",
                            "stacked-autoencoder-digits"])
 FIXED_WEIGHT_EXAMPLES = {"and-gate", "or-gate", "not-gate"}  # shipped with their weights, epochs 0
 

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from nnsim.core.errors import DatasetError
 from nnsim.core.params import ParamSpec, check_params
+from nnsim.data.bars import BARS_PARAMS, make_bars
 from nnsim.data.dataset import Dataset
 from nnsim.data.digits import DIGITS_PARAMS, make_digits
 from nnsim.data.gates import GATE_PARAMS, make_gate
@@ -108,6 +109,9 @@ _KINDS: dict[str, DatasetKind] = {k.name: k for k in (
     DatasetKind("digits", "Handwritten digits", "1797 8x8 images of digits 0-9, 10 classes.",
                 DIGITS_PARAMS, lambda p: make_digits(p["test_ratio"], p["seed"], p["layout"],
                                                                    p["binarize"])),
+    DatasetKind("bars", "Bars and stripes",
+                "Tiny binary images of all-on columns or rows: small enough for an RBM's exact probabilities.",
+                BARS_PARAMS, lambda p: make_bars(p["size"], p["copies"], p["seed"])),
     DatasetKind("shapes", "Shapes (images)",
                 "Noisy grayscale outlines of a line, cross, circle, square or triangle: 5 classes for a CNN.",
                 SHAPES_PARAMS, lambda p: make_shapes(p["n_samples"], p["size"], p["noise"], p["test_ratio"],

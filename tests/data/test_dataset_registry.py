@@ -7,7 +7,7 @@ from nnsim.core.errors import DatasetError
 from nnsim.data import dataset_kinds, default_spec, load_dataset
 
 NAMES = ["and", "or", "not", "nand", "xor", "circle", "xor-2d", "gauss", "spiral", "plane",
-         "multi-gauss", "digits", "shapes", "hello", "zen", "text", "recall", "sine", "running-sum",
+         "multi-gauss", "digits", "bars", "shapes", "hello", "zen", "text", "recall", "sine", "running-sum",
          "sentiment", "csv", "npz"]
 
 

@@ -166,3 +166,33 @@ def test_image_shapes_and_node_history():
     history = {"pretrain/a/train_loss": [1.0], "train_loss": [2.0], "test_accuracy": [0.5]}
     assert node_history(history, "a") == {"train_loss": [1.0]}
     assert node_history(history, "b") == {"train_loss": [2.0]}
+
+
+def test_a_tiny_rbm_shows_exact_probabilities_beside_the_data(qtbot):
+    from nnsim.engine import rbm_exact
+
+    project = Project.example("rbm-bars")
+    trainer = project.trainer()
+    trainer.run(50)
+    frame = LiveFrameBuilder(trainer).build()
+    view = _view(qtbot, GenerativeView, project)
+    view.show_frame(frame)
+    assert view.side_mode == "exact"
+    snap = frame.generative["rbm"]
+    w = snap.weights
+    patterns = snap.probe_inputs[view.exact.first]
+    assert len(patterns) == 14  # the test set: each bars-and-stripes pattern once
+    expected = np.exp(rbm_exact.log_probability(patterns, w["weight"], w["visible_bias"], w["hidden_bias"]))
+    np.testing.assert_allclose(view.exact.p, expected, rtol=1e-6)
+    np.testing.assert_allclose(view.exact.log_z, rbm_exact.log_partition(w["weight"], w["visible_bias"],
+                                                                         w["hidden_bias"]))
+    _, heights = view.data_marks.getData()
+    np.testing.assert_allclose(heights, np.full(14, 1 / 14))  # every pattern is 1/14 of the training data
+    assert f"exact log Z = {view.exact.log_z:.4g}" in view.caption.text()
+
+
+def test_a_digits_rbm_is_too_big_for_exact_numbers(qtbot, rbm):
+    project, _, frame = rbm
+    view = _view(qtbot, GenerativeView, project)
+    view.show_frame(frame)
+    assert view.exact is None and view.side_mode == "energy"

@@ -12,10 +12,13 @@ their grids, so the eye can compare them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from nnsim.engine import rbm_exact
 from nnsim.gui.canvas import style
 from nnsim.gui.live.views import plot_style as ps
 from nnsim.gui.live.views.base import LiveView, ViewContext
@@ -37,6 +40,34 @@ def image_shape_for(filters: np.ndarray | None, n_visible: int) -> tuple[int, in
         return int(filters.shape[1]), int(filters.shape[2])
     side = int(round(np.sqrt(n_visible)))
     return (side, side) if side * side == n_visible else (1, n_visible)
+
+
+EXACT_UNITS = rbm_exact.MAX_ENUMERATED_UNITS  # visible + hidden units up to which p(x) is computed exactly
+
+
+@dataclass(frozen=True)
+class ExactProbabilities:
+    """A tiny RBM's exact numbers for its distinct probe inputs, for checking a hand calculation."""
+
+    log_z: float
+    first: np.ndarray  # index in the probe of each distinct input (the Inputs grid's reading order)
+    p: np.ndarray  # p(x) = exp(-F(x)) / Z of each distinct input
+
+
+def exact_probabilities(snap) -> ExactProbabilities | None:
+    """Z and p(x) by enumeration for an RBM with at most EXACT_UNITS units, else None."""
+    weights = getattr(snap, "weights", None) or {}
+    probe = getattr(snap, "probe_inputs", None)
+    if probe is None or not {"weight", "visible_bias", "hidden_bias"} <= set(weights):
+        return None
+    w, b, d = weights["weight"], weights["visible_bias"], weights["hidden_bias"]
+    if w.ndim != 2 or sum(w.shape) > EXACT_UNITS or w.shape[0] != probe.shape[1]:
+        return None
+    _, first = np.unique(probe, axis=0, return_index=True)
+    first = np.sort(first)
+    log_z = rbm_exact.log_partition(w, b, d)
+    p = np.exp(rbm_exact.log_probability(probe[first], w, b, d, log_z))
+    return ExactProbabilities(float(log_z), first, p)
 
 
 def _set_series(curve: pg.PlotDataItem, values: list) -> None:
@@ -102,6 +133,13 @@ class GenerativeView(LiveView):
                               for key, color, name in (("train", ERROR_COLOR, "train"), ("test", TEST_COLOR, "test"))}
         self.code_scatter = pg.ScatterPlotItem(size=5, pen=None)
         self.side_plot.addItem(self.code_scatter)
+        self.exact_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=ERROR_COLOR, pen=None)
+        self.side_plot.addItem(self.exact_bars)
+        self.data_marks = pg.ScatterPlotItem(symbol="_", size=22, pen=None, brush=pg.mkBrush(TEST_COLOR))
+        self.side_plot.addItem(self.data_marks)
+        self.data_share: np.ndarray | None = None  # each distinct input's share of the training data
+        self._share_key: tuple | None = None
+        self.exact: ExactProbabilities | None = None
         self.side_mode = ""
         self.one_row: bool | None = None  # six cells in one row (a wide, short dock) or two rows of three
 
@@ -217,7 +255,8 @@ class GenerativeView(LiveView):
         self._draw_filters(filters)
         series = node_history(frame.history, node)
         self._draw_curves(series)
-        self._draw_side(series, getattr(snap, "codes", None), getattr(snap, "code_labels", None))
+        self.exact = exact_probabilities(snap)
+        self._draw_side(series, snap)
         self._caption(node, kind, snap, filters)
         self.node = node
         self.stack.show_content()
@@ -257,12 +296,17 @@ class GenerativeView(LiveView):
         for key, curve in self.curves.items():
             _set_series(curve, series.get(key, []))
 
-    def _draw_side(self, series: dict[str, list], codes: np.ndarray | None, labels: np.ndarray | None) -> None:
-        """Free energy (train, and test from the recorded gap) for an RBM; the code scatter for a 2-unit code."""
+    def _draw_side(self, series: dict[str, list], snap) -> None:
+        """The code scatter for a 2-unit code; exact probabilities for a tiny RBM; else the free energy (train,
+        and test from the recorded gap)."""
+        codes, labels = getattr(snap, "codes", None), getattr(snap, "code_labels", None)
+        probe = getattr(snap, "probe_inputs", None)
         if codes is not None and codes.ndim == 2 and codes.shape[1] == 2:
             self._side("codes", "Code of test samples (colour = class)", "code unit 2", "code unit 1")
             for curve in self.energy_curves.values():
                 curve.setData([], [])
+            self.exact_bars.setOpts(x=[], height=[])
+            self.data_marks.setData([], [])
             if labels is not None and len(labels) == len(codes):
                 brushes = [pg.mkBrush(ps.class_color(int(k))) for k in labels]
             else:
@@ -270,6 +314,23 @@ class GenerativeView(LiveView):
             self.code_scatter.setData(codes[:, 0], codes[:, 1], brush=brushes)
             return
         self.code_scatter.setData([], [])
+        exact = self.exact
+        if exact is not None:  # a tiny RBM: its exact probabilities say more than the free energy
+            self._side("exact", f"Exact <span style='color:{ERROR_COLOR}'>model p(x)</span> · "
+                       f"<span style='color:{TEST_COLOR}'>share in the data</span> of each distinct input",
+                       "probability", "input (grid order)")
+            for curve in self.energy_curves.values():
+                curve.setData([], [])
+            x = np.arange(1, len(exact.p) + 1)
+            self.exact_bars.setOpts(x=x, height=exact.p)
+            self.data_share = self._data_share(probe[exact.first])
+            if self.data_share is not None:
+                self.data_marks.setData(x, self.data_share)
+            else:
+                self.data_marks.setData([], [])
+            return
+        self.exact_bars.setOpts(x=[], height=[])
+        self.data_marks.setData([], [])
         train = series.get("free_energy") or []
         if not train:
             self.side_plot.setVisible(False)
@@ -280,6 +341,26 @@ class GenerativeView(LiveView):
         test = [None if f is None or g is None else f + g for f, g in zip(train, gap)]
         _set_series(self.energy_curves["train"], train)
         _set_series(self.energy_curves["test"], test if any(v is not None for v in test) else [])
+
+    def _data_share(self, rows: np.ndarray) -> np.ndarray | None:
+        """How often each row occurs in the project's training data (None unless the data are those binary rows)."""
+        try:
+            data = self.context.project().load_dataset()
+        except Exception:  # no project (tests), or a dataset that can't load: nothing to compare with
+            return None
+        x = np.asarray(data.x_train, dtype=np.float32).reshape(len(data.x_train), -1)
+        if x.shape[1] != rows.shape[1] or not len(x):
+            return None
+        key = (id(data), rows.tobytes())
+        if key != self._share_key:
+            self._share_key = key
+            if not np.isin(x, (0.0, 1.0)).all():
+                self.data_share = None  # grey data, binarized for the RBM: no exact matches to count
+            else:
+                distinct, counts = np.unique(x, axis=0, return_counts=True)
+                lookup = {row.tobytes(): n for row, n in zip(distinct, counts)}
+                self.data_share = np.array([lookup.get(r.tobytes(), 0) for r in rows.astype(np.float32)]) / len(x)
+        return self.data_share
 
     def _side(self, mode: str, title: str, left: str, bottom: str) -> None:
         self.side_plot.setVisible(True)
@@ -295,6 +376,9 @@ class GenerativeView(LiveView):
         err = metrics.get("test_loss", metrics.get("train_loss"))
         if err is not None:
             parts.append(f"reconstruction error {err:.4f}")
+        if self.exact is not None:
+            parts.append(f"exact log Z = {self.exact.log_z:.4g}; these {len(self.exact.p)} inputs hold "
+                         f"{100 * self.exact.p.sum():.1f}% of p(x) = exp(-F(x))/Z")
         if getattr(snap, "samples", None) is not None:
             parts.append("samples: Gibbs chains started at the inputs, a few steps further every frame")
         elif getattr(snap, "corrupted_inputs", None) is not None:
