@@ -303,10 +303,11 @@ class PhasedTrainer(EpochLoop):
         except DivergenceError as err:
             if node is None:
                 raise
-            lr = self.settings["pretrain_learning_rate"]
+            prefix = "pretrain_" if kind == PRETRAIN else ""  # a graph's own output node trains with the main settings
+            lr = self.settings[f"{prefix}learning_rate"]
             raise DivergenceError(
                 f"Training '{node}' without labels stopped at update {err.step} (epoch {trainer.epoch + 1}): its "
-                f"weights became NaN or infinite. Lower pretrain_learning_rate (now {lr:g}) or pretrain_momentum.",
+                f"weights became NaN or infinite, so lower {prefix}learning_rate (now {lr:g}) or {prefix}momentum.",
                 step=err.step, layer=node) from None
         finally:
             if node is not None:

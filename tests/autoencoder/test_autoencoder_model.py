@@ -31,7 +31,8 @@ def test_tied_weights_have_no_decoder_matrix_and_decode_with_the_transpose():
 
 @pytest.mark.parametrize("args,kwargs,phrase", [
     ((0, 3), {}, "visible units from 1"), ((3, 2.5), {}, "code units from 1"), ((3, True), {}, "code units"),
-    ((3, 2), {"seed": -1}, "seed must be a whole number from 0 up"), ((3, 2), {"dtype": np.int32}, "float32 or float64"),
+    ((3, 2), {"seed": -1}, "seed must be a whole number from 0 up"),
+    ((3, 2), {"dtype": np.int32}, "float32 or float64"),
     ((3, 2), {"code_activation": "tanh"}, "Unknown code activation 'tanh': use sigmoid, relu, linear"),
     ((3, 2), {"tied": 1}, "'tied' must be true or false"),
 ])

@@ -95,3 +95,18 @@ def test_the_decoder_counts_as_parameters_and_the_key_params_say_what_it_does():
     assert kind.key_params(params) == "8 code, untied, mask 0.25, sparse"
     tied = kind.check_params({"units": 8}, "ae")
     assert kind.param_count([(64,)], tied) == 8 * 64 + 8 + 64 and kind.key_params(tied) == "8 code, tied"
+
+
+def test_a_diverging_autoencoder_names_the_setting_its_phase_uses():
+    from nnsim.core.errors import DivergenceError
+
+    trainer = lone().trainer()  # the graph's own output node: the main learning_rate applies
+    trainer.phase_trainer("ae").model.weight[0, 0] = np.inf
+    with pytest.raises(DivergenceError, match="'ae' without labels stopped.*so lower learning_rate \\(now 0.5\\) "
+                                              "or momentum\\.$") as info:
+        trainer.run()
+    assert info.value.layer == "ae" and "pretrain_" not in str(info.value)
+    stack = stacked().trainer()
+    stack.phase_trainer("ae1").model.weight[0, 0] = np.nan
+    with pytest.raises(DivergenceError, match="'ae1' without labels.*lower pretrain_learning_rate \\(now 0.5\\)"):
+        stack.run()
