@@ -308,3 +308,25 @@ def test_bench_vs_torch_gives_positive_ratios(capsys, tmp_path):
         assert row["ratio"] == pytest.approx(row["nnsim_steps_per_s"] / row["torch_steps_per_s"])
         assert row["ratio"] > 0
     assert "ratio" in out
+
+
+def test_train_autoencoder_example_with_seed_0_reports_test_mse_below_0_02(capsys, tmp_path):
+    metrics, out_file = tmp_path / "m.json", tmp_path / "ae.nnsim"
+    code, out, err = run(capsys, "train", "--example", "autoencoder-digits", "--seed", "0", "--metrics", str(metrics),
+                         "--out", str(out_file))
+    assert code == 0
+    assert "Phase 1/1: training 'autoencoder' without labels" in err and "accuracy" not in out
+    data = json.loads(metrics.read_text())
+    assert METRIC_KEYS <= set(data) and data["epochs"] == 20 and data["seed"] == 0
+    assert 0 < data["test_loss"] <= 0.02 and data["test_accuracy"] is None  # the target (0.0060)
+    saved = Project.load(out_file)
+    assert {"autoencoder/weight", "autoencoder/bias", "autoencoder/decoder_bias"} == set(saved.weights)
+    assert saved.history["test_loss"][-1] == data["test_loss"]
+
+
+def test_check_lists_autoencoder_nodes_with_their_parameters(capsys, tmp_path):
+    path = tmp_path / "sae.nnsim"
+    Project.example("stacked-autoencoder-digits").save(path)
+    code, out, _ = run(capsys, "check", str(path))
+    rows = [line.split() for line in out.strip().splitlines()[2:]]
+    assert code == 0 and ["ae1", "Autoencoder", "64", "4,224"] in rows  # tied 64x64 weights, 64 + 64 biases
