@@ -152,6 +152,56 @@ def _reconstruction_loss(y, x, loss):
 
 
 @njit(**JIT)
+def _reconstruction_delta(x, y, loss, dz):
+    """Σ_r Σ_i ℓ(y, x) / n (float64); writes dz = ∂L/∂(decoder pre-activation)."""
+    n = x.shape[0]
+    total = 0.0
+    for r in range(n):
+        for i in range(x.shape[1]):
+            yi, xi = y[r, i], x[r, i]
+            total += _reconstruction_loss(yi, xi, loss)
+            dz[r, i] = ((yi - xi) * yi * (1 - yi) if loss == LOSS_MSE else yi - xi) / n
+    return total / n
+
+
+@njit(**JIT)
+def _sparsity_delta(h, rho, beta, dh):
+    """β Σ_j KL(ρ || ρ̂_j) (float64); writes its gradient ∂/∂h into dh (each row the same)."""
+    n = h.shape[0]
+    total = 0.0
+    for j in range(h.shape[1]):
+        rho_hat = 0.0
+        for r in range(n):
+            rho_hat += h[r, j]
+        value, slope = _kl(rho, rho_hat / n)
+        total += beta * value
+        for r in range(n):
+            dh[r, j] = beta * slope / n
+    return total
+
+
+@njit(**JIT)
+def _add_rows_outer(a, b, g):
+    """g[j] += Σ_r a[r, j] b[r] (rows of b added where a is non-zero)."""
+    for r in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            c = a[r, j]
+            if c != 0.0:
+                for i in range(b.shape[1]):
+                    g[j, i] += c * b[r, i]
+
+
+@njit(**JIT)
+def _add_products(a, m, out):
+    """out[r] += Σ_i a[r, i] m[i]: out += a m, by whole rows of m."""
+    for r in range(a.shape[0]):
+        for i in range(a.shape[1]):
+            c = a[r, i]
+            for j in range(m.shape[1]):
+                out[r, j] += c * m[i, j]
+
+
+@njit(**JIT)
 def loss_and_gradients(x, xt, w, b, wd, d, opts, hp, gw, gb, gwd, gd):
     """The batch loss L (float64) of clean rows x from corrupted rows xt; writes ∂L/∂ each parameter.
 
@@ -159,61 +209,36 @@ def loss_and_gradients(x, xt, w, b, wd, d, opts, hp, gw, gb, gwd, gd):
     """
     n = x.shape[0]
     nc, nv = w.shape
-    tied, code, loss = opts[OPT_TIED] != 0, opts[OPT_CODE], opts[OPT_LOSS]
-    beta, rho = hp[HP_SPARSITY_WEIGHT], hp[HP_SPARSITY_TARGET]
-    dec = _decoder_rows(w, wd, tied)
+    tied, code = opts[OPT_TIED] != 0, opts[OPT_CODE]
     wt = np.ascontiguousarray(w.T)
     h = np.empty((n, nc), w.dtype)
     y = np.empty((n, nv), w.dtype)
     encode_rows(xt, wt, b, code, h)
-    decode_rows(h, dec, d, y)
-    total = 0.0
-    dz = np.empty((n, nv), w.dtype)  # ∂L/∂(decoder pre-activation)
-    for r in range(n):
-        for i in range(nv):
-            yi, xi = y[r, i], x[r, i]
-            total += _reconstruction_loss(yi, xi, loss)
-            dz[r, i] = ((yi - xi) * yi * (1 - yi) if loss == LOSS_MSE else yi - xi) / n
-    total /= n
-    dh = np.zeros((n, nc), w.dtype)  # ∂L/∂h: sparsity term first, then the decoder's
-    if beta > 0.0:
-        for j in range(nc):
-            rho_hat = 0.0
-            for r in range(n):
-                rho_hat += h[r, j]
-            value, slope = _kl(rho, rho_hat / n)
-            total += beta * value
-            for r in range(n):
-                dh[r, j] = beta * slope / n
+    decode_rows(h, _decoder_rows(w, wd, tied), d, y)
+    dz = np.empty((n, nv), w.dtype)
+    total = _reconstruction_delta(x, y, opts[OPT_LOSS], dz)
+    dh = np.zeros((n, nc), w.dtype)  # ∂L/∂h: the sparsity term, then the decoder's
+    if hp[HP_SPARSITY_WEIGHT] > 0.0:
+        total += _sparsity_delta(h, hp[HP_SPARSITY_TARGET], hp[HP_SPARSITY_WEIGHT], dh)
     decoder_t = wt if tied else wd  # W' as (n_visible, n_code) rows: dh[r] += Σ_i dz[r, i] W'[i]
-    for r in range(n):
-        for i in range(nv):
-            c = dz[r, i]
-            for j in range(nc):
-                dh[r, j] += c * decoder_t[i, j]
-    gdec = np.zeros((nc, nv), w.dtype)  # ∂L/∂W'ᵀ
+    _add_products(dz, decoder_t, dh)
+    gdec = np.zeros((nc, nv), w.dtype)  # ∂L/∂W'ᵀ = Σ_r h[r]ᵀ dz[r]
+    _add_rows_outer(h, dz, gdec)
     gd[:] = 0.0
     for r in range(n):
-        for i in range(nv):
-            gd[i] += dz[r, i]
-        for j in range(nc):
-            hj = h[r, j]
-            if hj != 0.0:
-                for i in range(nv):
-                    gdec[j, i] += hj * dz[r, i]
+        gd += dz[r]
     if tied:
         gw[:] = gdec
     else:
         gw[:] = 0.0
         gwd[:] = gdec.T
+    da = np.empty((n, nc), w.dtype)  # ∂L/∂(encoder pre-activation)
     gb[:] = 0.0
     for r in range(n):
         for j in range(nc):
-            da = dh[r, j] * _activation_slope(h[r, j], code)
-            gb[j] += da
-            if da != 0.0:
-                for i in range(nv):
-                    gw[j, i] += da * xt[r, i]
+            da[r, j] = dh[r, j] * _activation_slope(h[r, j], code)
+        gb += da[r]
+    _add_rows_outer(da, xt, gw)
     return total
 
 
