@@ -141,7 +141,8 @@ class GenerativeView(LiveView):
         self._share_key: tuple | None = None
         self.exact: ExactProbabilities | None = None
         self.side_mode = ""
-        self.one_row: bool | None = None  # six cells in one row (a wide, short dock) or two rows of three
+        self.one_row: bool | None = None  # the cells in one row (a wide, short dock) or in two rows
+        self._arrangement: tuple | None = None
 
         box = QVBoxLayout(content)
         box.setContentsMargins(0, 0, 0, 0)
@@ -154,26 +155,31 @@ class GenerativeView(LiveView):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
         ps.enable_export(self.plots)
-        self._arrange(False)
+        self._arrange()
         self.redraw()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
-        self._arrange(self.width() > 2.4 * self.height())
+        self._arrange()
 
-    def _arrange(self, one_row: bool) -> None:
-        """Lay the six cells out in one row (a short dock: bigger images) or in two rows of three."""
-        if one_row == self.one_row:
+    def _arrange(self) -> None:
+        """Lay out the cells that have something to show: in one row in a short dock (bigger images), else
+        in two rows; a cell with nothing to show (no samples, no 2-D code) leaves no gap."""
+        one_row = self.width() > 2.4 * self.height()
+        shown = tuple(name for name in CELLS if self._cell(name).isVisible())
+        if (one_row, shown) == self._arrangement:
             return
+        self._arrangement = (one_row, shown)
         self.one_row = one_row
         layout = self.plots.ci
-        items = [self._cell(name) for name in CELLS]
-        for item in items:
-            layout.removeItem(item)
-        for i, item in enumerate(items):
-            layout.addItem(item, row=0 if one_row else i // 3, col=i if one_row else i % 3)
-        for col in range(6):
-            layout.layout.setColumnStretchFactor(col, 1 if one_row or col < 3 else 0)
+        for name in CELLS:
+            if self._cell(name) in layout.items:
+                layout.removeItem(self._cell(name))
+        per_row = len(shown) if one_row else max(-(-len(shown) // 2), 1)
+        for i, name in enumerate(shown):
+            layout.addItem(self._cell(name), row=i // per_row, col=i % per_row)
+        for col in range(len(CELLS)):
+            layout.layout.setColumnStretchFactor(col, 1 if col < per_row else 0)
 
     def _cell(self, name: str) -> pg.PlotItem:
         if name == "curve":
@@ -259,6 +265,7 @@ class GenerativeView(LiveView):
         self._draw_side(series, snap)
         self._caption(node, kind, snap, filters)
         self.node = node
+        self._arrange()
         self.stack.show_content()
 
     def _draw_images(self, key: str, rows: np.ndarray | None, h: int, w: int, cols: int) -> None:
