@@ -14,15 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from nnsim.core.errors import DivergenceError, TrainingError
+from nnsim.core.errors import TrainingError
 from nnsim.data.dataset import Dataset
 from nnsim.engine.autoencoder import Autoencoder
 from nnsim.engine.kernels import autoencoder as K
 from nnsim.engine.kernels.rng import seed_state
 from nnsim.training.autoencoder_settings import check_autoencoder_settings
-from nnsim.training.epoch_loop import KernelEpochLoop
+from nnsim.training.epoch_loop import EpochReport, KernelEpochLoop
 from nnsim.training.snapshot import filter_image_shape
-from nnsim.training.trainer import EpochReport
 
 PROBE_SIZE = 16
 CODE_ROWS = 1000  # at most this many test samples' codes in a snapshot (the code scatter)
@@ -47,6 +46,9 @@ class AutoencoderSnapshot:
 
 
 class AutoencoderTrainer(KernelEpochLoop):
+    model_title = "Autoencoder"
+    history_keys = AUTOENCODER_HISTORY_KEYS
+
     def __init__(self, model: Autoencoder, dataset: Dataset, settings: dict[str, Any],
                  history: dict[str, list] | None = None, chunk_seconds: float = 0.02,
                  image_shape: tuple[int, ...] | None = None):
@@ -117,10 +119,6 @@ class AutoencoderTrainer(KernelEpochLoop):
 
     # --- progress -----------------------------------------------------------------------------
     @property
-    def updates(self) -> int:
-        return int(self.counters[K.CT_UPDATES])
-
-    @property
     def learning_rate(self) -> float:
         return float(self.hp[K.HP_LR])
 
@@ -151,23 +149,10 @@ class AutoencoderTrainer(KernelEpochLoop):
         test_err = row[K.EV_TEST_ERROR] if len(self.x_test) else None
         return self._record_epoch(row[K.EV_TRAIN_ERROR], test_err, row[K.EV_MEAN_CODE])
 
-    def _diverged(self) -> bool:
-        return bool(self.counters[K.CT_ERROR])
-
     def _record_epoch(self, err: float, test_err: float | None, mean_code: float) -> EpochReport:
         m: dict[str, float | None] = {"train_loss": float(err), "mean_code": float(mean_code),
                                       "test_loss": None if test_err is None else float(test_err)}
-        self.epoch += 1
-        for key in AUTOENCODER_HISTORY_KEYS:
-            self.history[key].append(m[key])
-        return EpochReport(self.epoch, m)
-
-    def _raise_divergence(self) -> None:
-        step = self.updates
-        lr = self.settings["learning_rate"]
-        raise DivergenceError(
-            f"Autoencoder training stopped at update {step} (epoch {self.epoch + 1}): the weights became NaN or "
-            f"infinite, so lower the learning rate (now {lr:g}) or the momentum.", step=step, layer=None)
+        return self._append_epoch(m)
 
     # --- evaluation and snapshots ---------------------------------------------------------------
     def evaluate(self, split: str = "test") -> dict[str, Any]:

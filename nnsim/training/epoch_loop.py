@@ -12,14 +12,22 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 
+from nnsim.core.errors import DivergenceError
 from nnsim.data.batching import epoch_order
 
-if TYPE_CHECKING:
-    from nnsim.training.trainer import EpochReport
+CT_UPDATES, CT_ERROR = 0, 1  # slots of a kernel-trained model's counters (kernels/rbm.py, kernels/autoencoder.py)
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    epoch: int  # 1-based number of the epoch just finished
+    metrics: dict[str, float | None]
+    phase: Any = None  # a PhasedTrainer's Phase (pretraining or fine-tuning) the epoch belongs to; else None
 
 
 class EpochLoop:
@@ -67,19 +75,41 @@ class EpochLoop:
 class KernelEpochLoop(EpochLoop):
     """``step`` over two compiled entry points, same bits however a run is cut into calls.
 
-    A subclass sets ``x_train``, ``batch``, ``chunk_seconds`` and ``shuffle_rng``, calls
-    :meth:`_start_loop` in its constructor, and implements the hooks below.
+    A subclass names its model and history keys, sets ``x_train``, ``batch``, ``chunk_seconds``,
+    ``shuffle_rng`` and the kernels' ``counters``, calls :meth:`_start_loop` in its constructor, and
+    implements the hooks below.
     """
 
+    model_title: ClassVar[str] = ""  # "RBM", "Autoencoder": names the model in messages
+    history_keys: ClassVar[tuple[str, ...]] = ()  # what every epoch appends to ``history``
     x_train: np.ndarray
     batch: int
     chunk_seconds: float
     shuffle_rng: np.random.Generator
+    counters: np.ndarray  # the kernels' counters: updates so far (CT_UPDATES), values went NaN (CT_ERROR)
 
-    # --- hooks --------------------------------------------------------------------------------------
     @property
     def updates(self) -> int:
-        raise NotImplementedError
+        return int(self.counters[CT_UPDATES])
+
+    def _diverged(self) -> bool:
+        return bool(self.counters[CT_ERROR])
+
+    def _raise_divergence(self) -> None:
+        step = self.updates
+        raise DivergenceError(
+            f"{self.model_title} training stopped at update {step} (epoch {self.epoch + 1}): the weights became NaN "
+            f"or infinite, so lower the learning rate (now {self.settings['learning_rate']:g}) or the momentum.",
+            step=step, layer=None)
+
+    def _append_epoch(self, metrics: dict[str, float | None]) -> EpochReport:
+        """Count an epoch and append its measurements to the history."""
+        self.epoch += 1
+        for key in self.history_keys:
+            self.history[key].append(metrics[key])
+        return EpochReport(self.epoch, metrics)
+
+    # --- hooks --------------------------------------------------------------------------------------
 
     def _run_updates(self, order: np.ndarray, start: int, end: int, n_steps: int) -> int:
         """Up to ``n_steps`` updates on rows order[start:end]; returns how many ran."""
@@ -95,12 +125,6 @@ class KernelEpochLoop(EpochLoop):
 
     def _record_row(self, row: np.ndarray) -> EpochReport:
         """Record one metric row written by :meth:`_run_epochs`."""
-        raise NotImplementedError
-
-    def _diverged(self) -> bool:
-        raise NotImplementedError
-
-    def _raise_divergence(self) -> None:
         raise NotImplementedError
 
     # --- the loop -----------------------------------------------------------------------------------

@@ -13,15 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from nnsim.core.errors import DivergenceError, TrainingError
+from nnsim.core.errors import TrainingError
 from nnsim.data.dataset import Dataset
 from nnsim.engine.kernels import rbm as K
 from nnsim.engine.kernels.rng import seed_state
 from nnsim.engine.rbm import RBM
-from nnsim.training.epoch_loop import KernelEpochLoop
+from nnsim.training.epoch_loop import EpochReport, KernelEpochLoop
 from nnsim.training.rbm_settings import check_rbm_settings
 from nnsim.training.snapshot import filter_image_shape
-from nnsim.training.trainer import EpochReport
 
 PROBE_SIZE = 16
 SAMPLE_STEPS = 10  # Gibbs steps a snapshot advances the samples view's chains
@@ -43,6 +42,9 @@ class RBMSnapshot:
 
 
 class RBMTrainer(KernelEpochLoop):
+    model_title = "RBM"
+    history_keys = RBM_HISTORY_KEYS
+
     def __init__(self, rbm: RBM, dataset: Dataset, settings: dict[str, Any],
                  history: dict[str, list] | None = None, chunk_seconds: float = 0.02,
                  image_shape: tuple[int, ...] | None = None):
@@ -100,10 +102,6 @@ class RBMTrainer(KernelEpochLoop):
 
     # --- progress -----------------------------------------------------------------------------
     @property
-    def updates(self) -> int:
-        return int(self.counters[K.CT_UPDATES])
-
-    @property
     def learning_rate(self) -> float:
         return float(self.hp[K.HP_LR])
 
@@ -138,9 +136,6 @@ class RBMTrainer(KernelEpochLoop):
         return self._record_epoch(row[K.EV_TRAIN_ERROR], row[K.EV_TEST_ERROR] if has_test else None,
                                   row[K.EV_TRAIN_FREE_ENERGY], row[K.EV_TEST_FREE_ENERGY] if has_test else None)
 
-    def _diverged(self) -> bool:
-        return bool(self.counters[K.CT_ERROR])
-
     def _record_epoch(self, err: float, test_err: float | None, fe: float, test_fe: float | None) -> EpochReport:
         m: dict[str, float | None] = {
             "train_loss": float(err),
@@ -148,17 +143,7 @@ class RBMTrainer(KernelEpochLoop):
             "free_energy": float(fe),
             "free_energy_gap": None if test_fe is None else float(test_fe) - float(fe),
         }
-        self.epoch += 1
-        for key in RBM_HISTORY_KEYS:
-            self.history[key].append(m[key])
-        return EpochReport(self.epoch, m)
-
-    def _raise_divergence(self) -> None:
-        step = self.updates
-        lr = self.settings["learning_rate"]
-        raise DivergenceError(
-            f"RBM training stopped at update {step} (epoch {self.epoch + 1}): the weights became NaN or infinite, "
-            f"so lower the learning rate (now {lr:g}) or the momentum.", step=step, layer=None)
+        return self._append_epoch(m)
 
     # --- evaluation and snapshots ---------------------------------------------------------------
     def evaluate(self, split: str = "test") -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,20 +20,13 @@ from nnsim.engine import interpreter as it
 from nnsim.engine.kernels.optimizers import HP_LR, scheduled_lr
 from nnsim.engine.network import Network
 from nnsim.training import metrics as M
-from nnsim.training.epoch_loop import EpochLoop
+from nnsim.training.epoch_loop import EpochLoop, EpochReport
 from nnsim.training.settings import check_settings, hyperparameters
 from nnsim.training.snapshot import Snapshot
 
 PROBE_SIZE = 16
 HISTORY_KEYS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
                 "test_rmse", "learning_rate", "grad_norm")
-
-
-@dataclass(frozen=True)
-class EpochReport:
-    epoch: int  # 1-based number of the epoch just finished
-    metrics: dict[str, float | None]
-    phase: Any = None  # a PhasedTrainer's Phase (pretraining or fine-tuning) the epoch belongs to; else None
 
 
 class Trainer(EpochLoop):
