@@ -124,7 +124,26 @@ def predicted_class(dataset, outputs: np.ndarray | None, index: int) -> str | No
     return names[k] if k < len(names) else str(k)
 
 
-class FeatureMapsView(LiveView):
+class MosaicDrawing:
+    """Shared by the views that draw image mosaics: fit a mosaic's plot once per new geometry (then leave
+    the user's zoom alone), and set plot titles only when their text changes."""
+
+    def _init_mosaics(self) -> None:
+        self._init_mosaics()
+
+    def _show_mosaic(self, item: pg.ImageItem, plot: pg.PlotItem, key: str, data: np.ndarray, levels) -> None:
+        item.setImage(data, autoLevels=False, levels=levels)
+        if self._shapes.get(key) != data.shape:
+            self._shapes[key] = data.shape
+            plot.getViewBox().autoRange(padding=0.02)
+
+    def _set_title(self, plot: pg.PlotItem, text: str) -> None:
+        if self._titles.get(id(plot)) != text:
+            self._titles[id(plot)] = text
+            plot.setTitle(text, color=style.text_color().name(), size="9pt")
+
+
+class FeatureMapsView(MosaicDrawing, LiveView):
     title = "Feature maps"
     key = "feature_maps"
 
@@ -268,7 +287,7 @@ class FeatureMapsView(LiveView):
         lo, hi = float(image.min()), float(image.max())
         levels, fill = separator_levels(lo, hi)
         self.input_image = tile(image, grid_columns(len(image)), fill)
-        self._show(self.input_item, self.input_plot, "input", self.input_image, levels)
+        self._show_mosaic(self.input_item, self.input_plot, "input", self.input_image, levels)
 
     def _draw_maps(self, node: str, kind: str, maps: np.ndarray) -> None:
         c, h, w = maps.shape
@@ -282,7 +301,7 @@ class FeatureMapsView(LiveView):
             self._scale = f"all maps white {lo:.3g} … blue {hi:.3g}"
         levels, fill = separator_levels(lo, hi)
         self.mosaic = tile(data, grid_columns(c), fill)
-        self._show(self.map_item, self.map_plot, "maps", self.mosaic, levels)
+        self._show_mosaic(self.map_item, self.map_plot, "maps", self.mosaic, levels)
         self._set_title(self.map_plot, f"{node}: {c} map{'s' if c != 1 else ''} of {h}×{w}")
         self._kind = kind
 
@@ -305,17 +324,6 @@ class FeatureMapsView(LiveView):
             rows = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)).reshape(c * f, k, k)
             self.kernel_mosaic = tile(rows, f, fill)
             parts.append("kernels: column = filter (output channel), row = input channel (scroll to zoom)")
-        self._show(self.kernel_item, self.kernel_plot, "kernels", self.kernel_mosaic, levels)
+        self._show_mosaic(self.kernel_item, self.kernel_plot, "kernels", self.kernel_mosaic, levels)
         self._set_title(self.kernel_plot, f"Kernels {k}×{k}: blue {lo:.2g} · white 0 · orange {hi:.2g}")
         self.caption.setText(" · ".join(parts))
-
-    def _show(self, item: pg.ImageItem, plot: pg.PlotItem, key: str, data: np.ndarray, levels) -> None:
-        item.setImage(data, autoLevels=False, levels=levels)
-        if self._shapes.get(key) != data.shape:  # new geometry: fit it once, then leave the user's zoom alone
-            self._shapes[key] = data.shape
-            plot.getViewBox().autoRange(padding=0.02)
-
-    def _set_title(self, plot: pg.PlotItem, text: str) -> None:
-        if self._titles.get(id(plot)) != text:
-            self._titles[id(plot)] = text
-            plot.setTitle(text, color=style.text_color().name(), size="9pt")

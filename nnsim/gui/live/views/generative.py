@@ -22,7 +22,7 @@ from nnsim.engine import rbm_exact
 from nnsim.gui.canvas import style
 from nnsim.gui.live.views import plot_style as ps
 from nnsim.gui.live.views.base import LiveView, ViewContext
-from nnsim.gui.live.views.feature_maps import _mosaic_plot, grid_columns, separator_levels, tile
+from nnsim.gui.live.views.feature_maps import MosaicDrawing, _mosaic_plot, grid_columns, separator_levels, tile
 
 EMPTY = ("No generative model yet: train a network with an RBM or Autoencoder node (e.g. the rbm-digits "
          "or autoencoder-digits example) to see its reconstructions, samples and filters.")
@@ -88,7 +88,7 @@ def node_history(history: dict[str, list], node: str) -> dict[str, list]:
     return {k: v for k, v in history.items() if k in ("train_loss", "test_loss", "free_energy", "free_energy_gap")}
 
 
-class GenerativeView(LiveView):
+class GenerativeView(MosaicDrawing, LiveView):
     title = "RBM and autoencoder"
     key = "generative"
 
@@ -96,8 +96,7 @@ class GenerativeView(LiveView):
         super().__init__(context, parent)
         self.node: str | None = None  # the node drawn last
         self.mosaics: dict[str, np.ndarray | None] = {}  # what each grid shows (tests read these)
-        self._shapes: dict[str, tuple] = {}
-        self._titles: dict[int, str] = {}
+        self._init_mosaics()
 
         content = QWidget()
         bar = QHBoxLayout()
@@ -279,7 +278,7 @@ class GenerativeView(LiveView):
         levels, fill = separator_levels(0.0, 1.0)
         images = np.clip(np.asarray(rows, dtype=np.float32), 0.0, 1.0).reshape(len(rows), h, w)
         self.mosaics[key] = tile(images, cols, fill)
-        self._show(key, self.mosaics[key], levels)
+        self._show_mosaic(self.grids[key][1], self.grids[key][0], key, self.mosaics[key], levels)
 
     def _draw_filters(self, filters: np.ndarray | None) -> None:
         plot, item = self.grids["filters"]
@@ -295,7 +294,7 @@ class GenerativeView(LiveView):
         lo, hi = ps.symmetric_levels(shown)
         levels, fill = separator_levels(lo, hi)
         self.mosaics["filters"] = tile(shown, grid_columns(len(shown)), fill)
-        self._show("filters", self.mosaics["filters"], levels)
+        self._show_mosaic(item, plot, "filters", self.mosaics["filters"], levels)
         extra = f" (first {MAX_FILTERS} of {len(filters)})" if len(filters) > MAX_FILTERS else ""
         self._set_title(plot, f"Filters{extra}: blue {lo:.2g} · white 0 · orange {hi:.2g}")
 
@@ -393,15 +392,3 @@ class GenerativeView(LiveView):
         if filters is not None:
             parts.append("filters: each hidden unit's weights as an image")
         self.caption.setText(" · ".join(parts))
-
-    def _show(self, key: str, data: np.ndarray, levels) -> None:
-        plot, item = self.grids[key]
-        item.setImage(data, autoLevels=False, levels=levels)
-        if self._shapes.get(key) != data.shape:  # new geometry: fit once, then leave the user's zoom alone
-            self._shapes[key] = data.shape
-            plot.getViewBox().autoRange(padding=0.02)
-
-    def _set_title(self, plot: pg.PlotItem, text: str) -> None:
-        if self._titles.get(id(plot)) != text:
-            self._titles[id(plot)] = text
-            plot.setTitle(text, color=style.text_color().name(), size="9pt")
