@@ -129,7 +129,8 @@ class MosaicDrawing:
     the user's zoom alone), and set plot titles only when their text changes."""
 
     def _init_mosaics(self) -> None:
-        self._init_mosaics()
+        self._shapes: dict[str, tuple] = {}
+        self._titles: dict[int, str] = {}
 
     def _show_mosaic(self, item: pg.ImageItem, plot: pg.PlotItem, key: str, data: np.ndarray, levels) -> None:
         item.setImage(data, autoLevels=False, levels=levels)
@@ -153,7 +154,7 @@ class FeatureMapsView(MosaicDrawing, LiveView):
         self.mosaic: np.ndarray | None = None  # the feature-map image as drawn (tests read these)
         self.kernel_mosaic: np.ndarray | None = None
         self.input_image: np.ndarray | None = None
-        self._shapes: dict[str, tuple] = {}
+        self._init_mosaics()
 
         content = QWidget()
         bar = QHBoxLayout()
@@ -199,7 +200,6 @@ class FeatureMapsView(MosaicDrawing, LiveView):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
-        self._titles: dict[int, str] = {}
         self._scale = self._kind = ""
         self.redraw()
 
