@@ -179,3 +179,33 @@ def _targets(data: Dataset, rows: np.ndarray, classification: bool) -> np.ndarra
         if len(hit):
             out[i] = t[hit[0]]
     return out
+
+
+# --- decision lines --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DecisionLine:
+    """Where a unit fed by two inputs switches: w1·x1 + w2·x2 + b = 0 (its weighted sum is 0)."""
+
+    unit: str
+    w1: float
+    w2: float
+    b: float
+
+
+def decision_lines(graph: ResolvedGraph, weights: dict[str, np.ndarray]) -> list[DecisionLine]:
+    """The line of every unit that reads the two plane inputs directly (a single unit draws one line)."""
+    out = []
+    if graph.node(graph.input).out_shape != (2,):
+        return out
+    for node in graph.nodes:
+        if node.type not in UNIT_KINDS or tuple(node.inputs) != (graph.input,):
+            continue
+        try:
+            w = node_weights(node, weights)
+        except GraphError:
+            continue
+        bias = float(w["bias"].reshape(-1)[0]) if "bias" in w else 0.0
+        w1, w2 = (float(v) for v in w["weight"].reshape(-1))
+        if w1 != 0.0 or w2 != 0.0:
+            out.append(DecisionLine(node.name, w1, w2, bias))
+    return out

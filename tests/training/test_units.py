@@ -113,3 +113,13 @@ def test_network_weights_are_the_saved_ones_or_the_seeded_start():
     assert p.network_weights()["h1/weight"].tolist() == [[9.0, 9.0]]
     p.weights = {"h1/weight": np.zeros((1, 5))}  # no longer fits: the seeded start again
     assert np.array_equal(p.network_weights()["h1/weight"], start["h1/weight"])
+
+
+def test_decision_lines_of_units_reading_the_plane():
+    from nnsim.training.units import decision_lines
+
+    p = Project.example("and-gate")
+    (line,) = decision_lines(resolved(p), p.weights)
+    assert (line.unit, line.w1, line.w2, line.b) == ("output", 1.0, 1.0, -1.5)
+    xor = Project.example("xor-neurons")
+    assert [x.unit for x in decision_lines(resolved(xor), xor.network_weights())] == ["h1", "h2"]  # not the output

@@ -89,6 +89,7 @@ class NodeItem(QGraphicsObject):
         self.setZValue(1)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # repaint only on change
         self._texts = {"title": "", "key": "", "shape": ""}
+        self.badge_space = 0.0  # room kept free on the key line for an output badge (neuron overlay)
         self.input_port = PortItem(self, False) if node.kind.max_inputs != 0 else None
         self.output_port = PortItem(self, True)
         self.edges: list[EdgeItem] = []
@@ -111,6 +112,11 @@ class NodeItem(QGraphicsObject):
         self.error = error
         self.setToolTip(error or self.node.kind.help)
         self._elide_texts()
+
+    def set_badge_space(self, width: float) -> None:
+        if width != self.badge_space:
+            self.badge_space = width
+            self._elide_texts()
 
     def boundingRect(self) -> QRectF:
         return QRectF(-4, -4, style.NODE_WIDTH + 8, style.NODE_HEIGHT + 8)
@@ -152,7 +158,7 @@ class NodeItem(QGraphicsObject):
         shape = "error: see tooltip" if self.error else self.shape_text
         self._texts = {
             "title": bold.elidedText(f"{self.node.type}  {self.node.name}", Qt.TextElideMode.ElideRight, width),
-            "key": small.elidedText(self.key_text, Qt.TextElideMode.ElideRight, width),
+            "key": small.elidedText(self.key_text, Qt.TextElideMode.ElideRight, width - int(self.badge_space)),
             "shape": small.elidedText(shape, Qt.TextElideMode.ElideRight, width // 2),
         }
         self.update()
@@ -184,6 +190,10 @@ class EdgeItem(QGraphicsPathItem):
 
     def update_path(self) -> None:
         self.setPath(curve(self.src.output_port.scenePos(), self.dst.input_port.scenePos()))
+        for child in self.childItems():  # overlays that follow the edge (weight bands and labels)
+            follow = getattr(child, "follow", None)
+            if follow is not None:
+                follow(self.path())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         color = style.selection_color() if self.isSelected() else style.edge_color()

@@ -9,7 +9,7 @@ from importlib import import_module
 
 from nnsim.gui.live.views.base import LiveView, ViewContext
 
-VIEW_MODULES = ("curves", "gradients", "weights", "activations", "boundary", "feature_maps", "recurrent",
+VIEW_MODULES = ("curves", "gradients", "weights", "activations", "boundary", "truth_table", "feature_maps", "recurrent",
                 "predictions")
 
 

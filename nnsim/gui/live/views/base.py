@@ -21,6 +21,7 @@ class ViewContext:
 
     project: Callable[[], object]  # -> nnsim.project.Project (the open project)
     selected_node: Callable[[], str | None]  # -> name of the node selected on the canvas, if any
+    units: object = None  # nnsim.gui.canvas.unit_monitor.UnitMonitor: neuron outputs and truth tables
 
 
 class LiveView(QWidget):
