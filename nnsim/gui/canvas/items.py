@@ -7,7 +7,7 @@ command per drag; everything else follows model events.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from nnsim.graph.model import Edge, Node
@@ -15,6 +15,7 @@ from nnsim.gui.canvas import style
 
 
 _FONTS: tuple[QFont, QFont] | None = None
+EDGE_HIT_WIDTH = 10.0
 
 
 def _fonts() -> tuple[QFont, QFont]:
@@ -194,6 +195,16 @@ class EdgeItem(QGraphicsPathItem):
             follow = getattr(child, "follow", None)
             if follow is not None:
                 follow(self.path())
+
+    def shape(self) -> QPainterPath:
+        """A band 10 px wide along the curve: a thin edge is easy to click (and nothing beside it is)."""
+        stroker = QPainterPathStroker()
+        stroker.setWidth(EDGE_HIT_WIDTH)
+        return stroker.createStroke(self.path())
+
+    def boundingRect(self) -> QRectF:
+        return super().boundingRect().adjusted(-EDGE_HIT_WIDTH / 2, -EDGE_HIT_WIDTH / 2,
+                                               EDGE_HIT_WIDTH / 2, EDGE_HIT_WIDTH / 2)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         color = style.selection_color() if self.isSelected() else style.edge_color()

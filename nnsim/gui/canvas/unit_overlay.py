@@ -60,6 +60,17 @@ def _small_font() -> QFont:
     return font
 
 
+class WeightBand(QGraphicsPathItem):
+    """The coloured band over an edge into a unit; it follows the edge while a node is dragged."""
+
+    def __init__(self, edge_item):
+        super().__init__(edge_item)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks still select the edge
+
+    def follow(self, path: QPainterPath) -> None:
+        self.setPath(path)
+
+
 class EdgeLabel(QGraphicsItem):
     """The weight(s) of one edge, one line each, on a pill at the middle of the edge; clickable."""
 
@@ -170,7 +181,7 @@ class BiasTag(QGraphicsSimpleTextItem):
 class UnitOverlay:
     def __init__(self, scene):
         self.scene = scene
-        self.bands: dict[object, QGraphicsPathItem] = {}  # Edge -> band
+        self.bands: dict[object, WeightBand] = {}  # Edge -> band
         self.labels: dict[object, EdgeLabel] = {}  # Edge -> label
         self.badges: dict[str, OutputBadge] = {}  # node id -> badge
         self.biases: dict[str, BiasTag] = {}  # node id -> bias tag
@@ -204,9 +215,7 @@ class UnitOverlay:
     def _band(self, edge, edge_item, ew: EdgeWeights) -> None:
         band = self.bands.get(edge)
         if band is None or not shiboken6.isValid(band) or band.parentItem() is not edge_item:
-            band = self.bands[edge] = QGraphicsPathItem(edge_item)
-            band.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks still select the edge
-            band.follow = band.setPath  # moves with the edge while a node is dragged
+            band = self.bands[edge] = WeightBand(edge_item)
         values = np.asarray(ew.values)
         if len(values) == 1:
             color, width = weight_color(float(values[0])), weight_width(abs(float(values[0])))

@@ -53,7 +53,7 @@ class TrainingController(QObject):
         self._runs = 0  # runs started so far
         self._first_wanted_run = 0  # weights from earlier runs arrive after a reset or a hand edit: drop them
         self._run_settings: dict = {}
-        document.project_replaced.connect(self.reset)
+        document.project_replaced.connect(self._project_replaced)
 
     # --- commands from the controls ------------------------------------------------------------------
     def play(self) -> None:
@@ -84,6 +84,15 @@ class TrainingController(QObject):
         self._shutdown()
         self._first_wanted_run = self._runs + 1  # the stopped run still sends its final weights
         self.document.project.reset()
+        self.latest, self._fresh = None, True
+        self._set_state("idle")
+        self.frame_changed.emit(None)
+
+    @Slot()
+    def _project_replaced(self) -> None:
+        """Another project was opened: drop the run, keep the new project's own weights and history."""
+        self._shutdown()
+        self._first_wanted_run = self._runs + 1
         self.latest, self._fresh = None, True
         self._set_state("idle")
         self.frame_changed.emit(None)
