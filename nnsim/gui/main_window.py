@@ -32,7 +32,7 @@ from nnsim.gui.live.views import LiveView, ViewContext, all_views
 from nnsim.gui.panels import DatasetView, InspectorWidget, PaletteWidget
 from nnsim.gui.warmup import Warmup
 from nnsim.project import Project
-from nnsim.training.units import unit_bias, with_values
+from nnsim.training.units import MAX_DENSE_EDGE_WEIGHTS, unit_bias, with_values
 
 VIEW_BUDGET_SECONDS = 0.012  # live-view redraw time per tick before the rest wait for the next one
 
@@ -298,7 +298,8 @@ class MainWindow(QMainWindow):
 
     def _no_weight_editor_reason(self, src, dst) -> str:
         if dst.type == "Dense":
-            return (f"The edge {src.name} → {dst.name} carries more weights than fit an editor (over 16): edit "
+            return (f"The edge {src.name} → {dst.name} carries more weights than fit an editor (over "
+                    f"{MAX_DENSE_EDGE_WEIGHTS}): edit "
                     f"single weights on edges into Neuron nodes, or use a smaller Dense layer.")
         if self.units.state.graph is None:
             return "Fix the network first (see the status bar): its weights can be edited once it is valid."

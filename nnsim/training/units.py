@@ -91,7 +91,8 @@ def unit_bias(graph: ResolvedGraph, weights: dict[str, np.ndarray], node: str) -
     return None if bias is None else float(bias.reshape(-1)[0])
 
 
-def with_values(weights: dict[str, np.ndarray], edits: dict[str, dict[tuple[int, ...], float]]) -> dict[str, np.ndarray]:
+def with_values(weights: dict[str, np.ndarray],
+                edits: dict[str, dict[tuple[int, ...], float]]) -> dict[str, np.ndarray]:
     """A copy of ``weights`` with the values at the given positions of the given keys replaced."""
     out = {k: np.array(v, copy=True) for k, v in weights.items()}
     for key, values in edits.items():

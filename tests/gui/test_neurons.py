@@ -335,3 +335,24 @@ def test_opening_an_example_keeps_its_fixed_weights(qtbot):
     assert w.files.open_example("and-gate")
     assert w.document.project.weights["output/bias"].tolist() == [-1.5]  # not wiped by the window
     assert [r[3] for r in truth_rows(w)] == ["0", "0", "0", "1"]
+
+
+def test_screenshot_of_a_fixed_gate_includes_its_truth_table_and_boundary(qtbot, tmp_path):
+    from nnsim.gui.app import screenshot
+
+    written = screenshot(Project.example("and-gate"), tmp_path / "gate.png", (1200, 800))
+    assert sorted(p.name for p in written) == ["gate-boundary.png", "gate-truth_table.png", "gate.png"]
+    assert all(p.stat().st_size > 1000 for p in written)
+
+
+def test_a_small_dense_edge_is_edited_weight_by_weight(qtbot):
+    w = open_window(qtbot, Project.example("xor"))  # Dense 2 -> 2 -> 1 on the XOR truth table
+    editor = w.edit_edge_weights(edge_between(w, "input", "hidden"))
+    texts = [label.text() for label in editor.findChildren(QLabel)]
+    labels = [t for t in texts if t.startswith("w (")]
+    assert labels == ["w (unit 1 ← a)", "w (unit 1 ← b)", "w (unit 2 ← a)", "w (unit 2 ← b)"]
+    assert editor.bias_spin is None
+    editor.set_values([1.0, 2.0, 3.0, 4.0])
+    editor.apply()
+    assert w.document.project.weights["hidden/weight"].tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert truth_rows(w)[0][:3] == ["0", "0", "0"] and headers(w)[-1] == "right?"  # Dense networks get a table too

@@ -52,7 +52,7 @@ class WeightEditor(QFrame):
             for spin in self.spins:
                 spin.setEnabled(False)
         elif self.bias_spin is not None:
-            hint = QLabel(f"The unit fires where w·x + bias ≥ 0 (threshold θ = −bias).")
+            hint = QLabel("The unit fires where w·x + bias ≥ 0 (threshold θ = −bias).")
             hint.setWordWrap(True)
             layout.addWidget(hint)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close if edge.fixed else

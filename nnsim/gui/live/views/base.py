@@ -51,6 +51,10 @@ class LiveView(QWidget):
         """False when this view has nothing to show for the network (e.g. feature maps for an MLP)."""
         return True
 
+    def shows_without_training(self) -> bool:
+        """True when the view has something real to draw before any frame (a fixed-weight gate's table)."""
+        return False
+
     def node_selected(self, name: str | None) -> None:
         """The canvas selection changed: views that show one layer follow it."""
         self.redraw_if_frame()

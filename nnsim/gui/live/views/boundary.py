@@ -110,6 +110,9 @@ class BoundaryView(LiveView):
     def applies_to(self, frame: LiveFrame) -> bool:
         return frame.boundary is not None or self._unit_boundary() is not None
 
+    def shows_without_training(self) -> bool:
+        return self._unit_boundary() is not None
+
     def _unit_boundary(self) -> Boundary | None:
         """For networks of units: the boundary from the weights the canvas shows (current after edits)."""
         units = self.context.units

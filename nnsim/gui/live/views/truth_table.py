@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from nnsim.gui.canvas.unit_overlay import fmt
 from nnsim.gui.live.views import plot_style as ps
@@ -56,6 +57,9 @@ class TruthTableView(LiveView):
 
     # --- LiveView: the table follows the unit monitor, which follows frames and edits --------------
     def applies_to(self, frame: LiveFrame) -> bool:
+        return self.shows_without_training()
+
+    def shows_without_training(self) -> bool:
         units = self.context.units
         return units is not None and units.state.table is not None
 
