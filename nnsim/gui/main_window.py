@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
         src, dst = graph.node(edge.src), graph.node(edge.dst)
         state = self.units.state
         found = state.edges.get((src.name, dst.name))
-        if found is None:
+        if found is None or len(found.values) > MAX_DENSE_EDGE_WEIGHTS:
             self.show_message(self._no_weight_editor_reason(src, dst))
             return None
         if self.controller.state in ("running", "compiling") and not found.fixed:
@@ -297,12 +297,12 @@ class MainWindow(QMainWindow):
         return editor
 
     def _no_weight_editor_reason(self, src, dst) -> str:
-        if dst.type == "Dense":
-            return (f"The edge {src.name} → {dst.name} carries more weights than fit an editor (over "
-                    f"{MAX_DENSE_EDGE_WEIGHTS}): edit "
-                    f"single weights on edges into Neuron nodes, or use a smaller Dense layer.")
         if self.units.state.graph is None:
             return "Fix the network first (see the status bar): its weights can be edited once it is valid."
+        if dst.type in ("Dense", "Neuron", "MPNeuron"):
+            return (f"The edge {src.name} → {dst.name} carries more weights than fit an editor (over "
+                    f"{MAX_DENSE_EDGE_WEIGHTS}): edit weights one by one on edges from units or small "
+                    f"inputs, and watch bigger layers in the Weights view.")
         return (f"The edge {src.name} → {dst.name} carries no weights of its own: only edges into Neuron, "
                 f"MPNeuron and small Dense nodes do.")
 

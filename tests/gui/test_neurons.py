@@ -356,3 +356,12 @@ def test_a_small_dense_edge_is_edited_weight_by_weight(qtbot):
     editor.apply()
     assert w.document.project.weights["hidden/weight"].tolist() == [[1.0, 2.0], [3.0, 4.0]]
     assert truth_rows(w)[0][:3] == ["0", "0", "0"] and headers(w)[-1] == "right?"  # Dense networks get a table too
+
+
+def test_edges_without_editable_weights_are_refused_in_one_sentence(gate_window):
+    w = gate_window
+    name = drop_and_connect(w, "Dropout", QPointF(400, 40), ["input"])
+    drop_and_connect(w, "Neuron", QPointF(700, 40), [name])
+    assert not w.document.problems
+    assert w.edit_edge_weights(edge_between(w, "input", name)) is None
+    assert "carries no weights of its own" in w.statusBar().currentMessage()
