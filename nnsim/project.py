@@ -98,6 +98,16 @@ class Project:
             self._apply_saved_weights(net)
         return net
 
+    def network_weights(self) -> dict[str, np.ndarray]:
+        """The weights training starts from: the saved ones when they fit the network, else the seeded
+        initial ones (what Play would draw). Raises when the graph or dataset is invalid."""
+        try:
+            return self.build_network().get_weights()
+        except GraphError:
+            if not self.weights:
+                raise
+            return self.build_network(use_saved_weights=False).get_weights()
+
     def _apply_saved_weights(self, net: Network) -> None:
         try:
             net.set_weights(self.weights, strict=True)

@@ -65,7 +65,8 @@ def screenshot(project, out: str | Path, size: tuple[int, int] = (1600, 1000), f
     window.view.fit()
     out = Path(out)
     written = []
-    views = [v for v in window.views.values() if frame is not None and v.applies_to(frame)]
+    views = [v for v in window.views.values()
+             if (frame is not None and v.applies_to(frame)) or (frame is None and v.shows_without_training())]
     if frame is not None:
         window.controller.latest = frame
         window.controls.show_progress({"epoch": trainer.epoch, "updates": trainer.updates,
@@ -74,14 +75,15 @@ def screenshot(project, out: str | Path, size: tuple[int, int] = (1600, 1000), f
                                        "steps_per_epoch": trainer.steps_per_epoch,
                                        "phase": getattr(trainer, "phase", None)})
         window.show_frame_everywhere(frame)
-        if views:
-            window.show_view(views[-1].key)
+    if views:  # the truth table where there is one (neuron networks), else the last view
+        window.show_view(next((v.key for v in views if v.key == "truth_table"), views[-1].key))
     _settle(app)
     written.append(_grab(window, out))
     for view in views:
         window.show_view(view.key)
         _settle(app)
-        view.show_frame(frame)
+        if frame is not None:
+            view.show_frame(frame)
         _settle(app)
         written.append(_grab(view, out.with_name(f"{out.stem}-{view.key}{out.suffix}")))
     window.document.undo_stack.setClean()

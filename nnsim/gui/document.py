@@ -10,6 +10,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
@@ -26,6 +27,7 @@ class Document(QObject):
     graph_changed = Signal()  # any edit of the graph
     dataset_changed = Signal()
     training_changed = Signal()
+    weights_changed = Signal()  # the project's weights were edited by hand (not by a training run)
     validation_changed = Signal(list)  # list[Problem]
     modified_changed = Signal(bool)
     path_changed = Signal(object)  # Path | None
@@ -90,6 +92,15 @@ class Document(QObject):
 
     def set_training(self, settings: dict[str, Any], text: str = "Change training settings") -> str | None:
         return self._set_value(text, self._apply_training, copy.deepcopy(self.project.training), settings)
+
+    def set_weights(self, weights: dict[str, np.ndarray], text: str = "Edit weights") -> str | None:
+        """Replace the project's weights (an edge's weight edited on the canvas), undoably."""
+        old = {k: np.array(v, copy=True) for k, v in self.project.weights.items()}
+        return self._set_value(text, self._apply_weights, old, weights)
+
+    def _apply_weights(self, weights: dict[str, np.ndarray]) -> None:
+        self.project.weights = {k: np.array(v, copy=True) for k, v in weights.items()}
+        self.weights_changed.emit()
 
     def _set_value(self, text: str, setter: Any, old: Any, new: Any) -> str | None:
         try:

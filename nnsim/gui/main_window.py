@@ -6,6 +6,7 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import shiboken6
 from PySide6.QtCore import QRectF, QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QImage, QPainter
@@ -18,6 +19,9 @@ from nnsim.graph import Problem
 from nnsim.gui.actions import build_menus, fill_recent_menu
 from nnsim.gui.canvas.live_overlay import LiveOverlay
 from nnsim.gui.canvas.scene import GraphScene
+from nnsim.gui.canvas.unit_monitor import UnitMonitor
+from nnsim.gui.canvas.unit_overlay import UnitOverlay
+from nnsim.gui.canvas.weight_editor import WeightEditor
 from nnsim.gui.canvas.view import GraphView
 from nnsim.gui.concepts import ConceptsDialog
 from nnsim.gui.document import Document
@@ -28,6 +32,7 @@ from nnsim.gui.live.views import LiveView, ViewContext, all_views
 from nnsim.gui.panels import DatasetView, InspectorWidget, PaletteWidget
 from nnsim.gui.warmup import Warmup
 from nnsim.project import Project
+from nnsim.training.units import MAX_DENSE_EDGE_WEIGHTS, unit_bias, with_values
 
 VIEW_BUDGET_SECONDS = 0.012  # live-view redraw time per tick before the rest wait for the next one
 
@@ -44,6 +49,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.files = FileController(self.document, self)
         self.controller = TrainingController(self.document, self)
+        self.units = UnitMonitor(self.document, self.controller, self)  # weights and outputs of neuron nets
+        self.unit_overlay = UnitOverlay(self.scene)
+        self.weight_editor: WeightEditor | None = None
         self._view_turn = 0
         self._build_docks()
         self._build_live_views()
@@ -53,6 +61,7 @@ class MainWindow(QMainWindow):
         fill_recent_menu(self, self.recent_menu)
         self._build_status()
         self._connect()
+        self._show_units()
         self.persist_settings = restore_settings
         if restore_settings:
             self._restore_settings()
@@ -88,7 +97,8 @@ class MainWindow(QMainWindow):
     def _build_live_views(self) -> None:
         """All live views as tabs of one bottom dock: only the current tab is visible, and a hidden
         view is never redrawn."""
-        context = ViewContext(project=lambda: self.document.project, selected_node=self.selected_node_name)
+        context = ViewContext(project=lambda: self.document.project, selected_node=self.selected_node_name,
+                              units=self.units)
         self.views: dict[str, LiveView] = {}
         self.view_tabs = QTabWidget()
         self.view_tabs.setDocumentMode(True)
@@ -213,6 +223,8 @@ class MainWindow(QMainWindow):
         self.scene.message.connect(self.show_message)
         self.scene.selectionChanged.connect(self._on_selection)
         self.scene.node_activated.connect(self._on_node_activated)
+        self.scene.edge_activated.connect(self.edit_edge_weights)
+        self.units.changed.connect(self._show_units)
         self.palette_widget.add_requested.connect(self._add_at_center)
         self.controller.frame_changed.connect(self.show_frame)
         self.controller.message.connect(self.show_message)
@@ -254,6 +266,55 @@ class MainWindow(QMainWindow):
         for view in getattr(self, "views", {}).values():
             if view.isVisible():
                 view.node_selected(name)
+
+    # --- neuron-level networks: weights on edges, outputs on units ------------------------------------
+    @Slot()
+    def _show_units(self) -> None:
+        self.unit_overlay.show(self.units.state)
+
+    @Slot(object)
+    def edit_edge_weights(self, edge) -> WeightEditor | None:
+        """Open the inline weight editor at ``edge`` (a refusal goes to the status bar)."""
+        graph = self.document.graph
+        src, dst = graph.node(edge.src), graph.node(edge.dst)
+        state = self.units.state
+        found = state.edges.get((src.name, dst.name))
+        if found is None or len(found.values) > MAX_DENSE_EDGE_WEIGHTS:
+            self.show_message(self._no_weight_editor_reason(src, dst))
+            return None
+        if self.controller.state in ("running", "compiling") and not found.fixed:
+            self.show_message("Pause training to edit a weight: while it runs, every step changes the weights.")
+            return None
+        if self.weight_editor is not None:
+            self.weight_editor.close()
+        bias = unit_bias(state.graph, state.weights, dst.name) if dst.type == "Neuron" else None
+        editor = self.weight_editor = WeightEditor(found, bias, self)
+        editor.applied.connect(self._apply_weight_edits)
+        item = self.scene.edges.get(edge)
+        middle = item.path().pointAtPercent(0.5) if item is not None else self.scene.sceneRect().center()
+        editor.move(self.view.viewport().mapToGlobal(self.view.mapFromScene(middle)))
+        editor.show()
+        return editor
+
+    def _no_weight_editor_reason(self, src, dst) -> str:
+        if self.units.state.graph is None:
+            return "Fix the network first (see the status bar): its weights can be edited once it is valid."
+        if dst.type in ("Dense", "Neuron", "MPNeuron"):
+            return (f"The edge {src.name} → {dst.name} carries more weights than fit an editor (over "
+                    f"{MAX_DENSE_EDGE_WEIGHTS}): edit weights one by one on edges from units or small "
+                    f"inputs, and watch bigger layers in the Weights view.")
+        return (f"The edge {src.name} → {dst.name} carries no weights of its own: only edges into Neuron, "
+                f"MPNeuron and small Dense nodes do.")
+
+    @Slot(object, str)
+    def _apply_weight_edits(self, edits: dict, text: str) -> None:
+        current = self.units.state.weights
+        new = with_values(current, edits)
+        if all(np.array_equal(new[k], current[k]) for k in edits):
+            return  # nothing changed: no undo step
+        error = self.document.set_weights(new, text)
+        if error:
+            self.show_message(error)
 
     def _on_node_activated(self, node_id: str) -> None:
         self.docks["inspector"].raise_()

@@ -16,10 +16,11 @@ Everything here is a copy; the GUI may keep frames as long as it likes. No Qt.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
+from nnsim.data import Dataset
 from nnsim.engine.sampling import sample_text
 from nnsim.training import metrics as M
 from nnsim.training.snapshot import Snapshot
@@ -63,31 +64,54 @@ class LiveFrame:
     phase: Any = None  # a PhasedTrainer's current Phase, else None
 
 
+def input_plane(d: Dataset) -> tuple[tuple[float, float], Callable[[np.ndarray], np.ndarray]] | None:
+    """The square of the (x1, x2) plane a boundary covers, and how a point becomes the network's input.
+
+    Playground sets use Playground's -6..6 and their features; any other two-input set (logic gates)
+    its own data range plus half of it on each side, so 0/1 points sit at a quarter and three quarters
+    and a unit's line near the corners still crosses the picture.
+    """
+    if d.points_train is not None and d.featurize is not None:
+        return PLANE, d.featurize
+    if tuple(d.input_shape) == (2,):
+        lo, hi = float(d.x_train.min()), float(d.x_train.max())
+        margin = 0.5 * max(hi - lo, 1.0)
+        return (lo - margin, hi + margin), (lambda p: p)
+    return None
+
+
+def plane_grid(plane: tuple[float, float], featurize: Callable, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(xs, ys, network inputs of the g x g grid points; rows follow x2, columns x1)."""
+    xs = np.linspace(*plane, g)
+    gx, gy = np.meshgrid(xs, xs)
+    points = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    return xs, xs.copy(), np.ascontiguousarray(featurize(points), dtype=np.float32)
+
+
+def boundary_of(out: np.ndarray, xs: np.ndarray, ys: np.ndarray, task: str) -> Boundary:
+    """A Boundary from the network's outputs (g*g, k) over the grid."""
+    g = len(xs)
+    out = out.reshape(g * g, -1)
+    if task == "regression":
+        return Boundary(xs, ys, out[:, 0].reshape(g, g).copy(), "value")
+    if out.shape[1] <= 2:
+        return Boundary(xs, ys, out[:, out.shape[1] - 1].reshape(g, g).copy(), "probability")
+    return Boundary(xs, ys, out.argmax(1).reshape(g, g).astype(np.float32), "class")
+
+
 class LiveFrameBuilder:
     """Builds frames for one trainer; call it on the thread that trains."""
 
     def __init__(self, trainer: Trainer | PhasedTrainer):
         self.trainer = trainer
         self.data = trainer.dataset
-        d = self.data
-        if d.points_train is not None and d.featurize is not None:  # Playground sets: features of (x1, x2)
-            self.plane, self._featurize = PLANE, d.featurize
-        elif tuple(d.input_shape) == (2,):  # any other two-input set, e.g. logic gates
-            lo, hi = float(d.x_train.min()), float(d.x_train.max())
-            margin = 0.25 * max(hi - lo, 1.0)
-            self.plane, self._featurize = (lo - margin, hi + margin), (lambda p: p)
-        else:
-            self.plane, self._featurize = None, None
-        if not trainer.supervised:  # a graph ending in an RBM: its outputs are features, not predictions
-            self.plane, self._featurize = None, None
+        found = input_plane(self.data) if trainer.supervised else None  # an RBM's outputs are features
+        self.plane, self._featurize = found if found is not None else (None, None)
         self._grid = self._plane_grid(BOUNDARY_GRID) if self.plane else None
         self._neuron_grid = self._plane_grid(NEURON_GRID) if self.plane else None
 
     def _plane_grid(self, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        xs = np.linspace(*self.plane, g)
-        gx, gy = np.meshgrid(xs, xs)  # rows follow x2, columns x1
-        points = np.stack([gx.ravel(), gy.ravel()], axis=1)
-        return xs, xs.copy(), np.ascontiguousarray(self._featurize(points), dtype=np.float32)
+        return plane_grid(self.plane, self._featurize, g)
 
     def build(self, predictions: bool = False, sample: bool = False, boundary: bool = True,
               neuron_maps: bool = True, generative: bool = True) -> LiveFrame:
@@ -105,15 +129,7 @@ class LiveFrameBuilder:
         if self._grid is None:
             return None
         xs, ys, features = self._grid
-        out = self.trainer.net.forward(features).reshape(len(features), -1)
-        g = len(xs)
-        if self.data.task == "regression":
-            return Boundary(xs, ys, out[:, 0].reshape(g, g).copy(), "value")
-        if out.shape[1] == 1:
-            return Boundary(xs, ys, out[:, 0].reshape(g, g).copy(), "probability")
-        if out.shape[1] == 2:
-            return Boundary(xs, ys, out[:, 1].reshape(g, g).copy(), "probability")
-        return Boundary(xs, ys, out.argmax(1).reshape(g, g).astype(np.float32), "class")
+        return boundary_of(self.trainer.net.forward(features), xs, ys, self.data.task)
 
     def _neuron_maps(self) -> dict[str, np.ndarray]:
         """Each node's units over the plane, from one forward pass per chunk of grid points."""

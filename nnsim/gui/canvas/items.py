@@ -7,7 +7,7 @@ command per drag; everything else follows model events.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from nnsim.graph.model import Edge, Node
@@ -15,6 +15,7 @@ from nnsim.gui.canvas import style
 
 
 _FONTS: tuple[QFont, QFont] | None = None
+EDGE_HIT_WIDTH = 10.0
 
 
 def _fonts() -> tuple[QFont, QFont]:
@@ -89,6 +90,7 @@ class NodeItem(QGraphicsObject):
         self.setZValue(1)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # repaint only on change
         self._texts = {"title": "", "key": "", "shape": ""}
+        self.badge_space = 0.0  # room kept free on the key line for an output badge (neuron overlay)
         self.input_port = PortItem(self, False) if node.kind.max_inputs != 0 else None
         self.output_port = PortItem(self, True)
         self.edges: list[EdgeItem] = []
@@ -111,6 +113,11 @@ class NodeItem(QGraphicsObject):
         self.error = error
         self.setToolTip(error or self.node.kind.help)
         self._elide_texts()
+
+    def set_badge_space(self, width: float) -> None:
+        if width != self.badge_space:
+            self.badge_space = width
+            self._elide_texts()
 
     def boundingRect(self) -> QRectF:
         return QRectF(-4, -4, style.NODE_WIDTH + 8, style.NODE_HEIGHT + 8)
@@ -152,7 +159,7 @@ class NodeItem(QGraphicsObject):
         shape = "error: see tooltip" if self.error else self.shape_text
         self._texts = {
             "title": bold.elidedText(f"{self.node.type}  {self.node.name}", Qt.TextElideMode.ElideRight, width),
-            "key": small.elidedText(self.key_text, Qt.TextElideMode.ElideRight, width),
+            "key": small.elidedText(self.key_text, Qt.TextElideMode.ElideRight, width - int(self.badge_space)),
             "shape": small.elidedText(shape, Qt.TextElideMode.ElideRight, width // 2),
         }
         self.update()
@@ -184,6 +191,20 @@ class EdgeItem(QGraphicsPathItem):
 
     def update_path(self) -> None:
         self.setPath(curve(self.src.output_port.scenePos(), self.dst.input_port.scenePos()))
+        for child in self.childItems():  # overlays that follow the edge (weight bands and labels)
+            follow = getattr(child, "follow", None)
+            if follow is not None:
+                follow(self.path())
+
+    def shape(self) -> QPainterPath:
+        """A band 10 px wide along the curve: a thin edge is easy to click (and nothing beside it is)."""
+        stroker = QPainterPathStroker()
+        stroker.setWidth(EDGE_HIT_WIDTH)
+        return stroker.createStroke(self.path())
+
+    def boundingRect(self) -> QRectF:
+        return super().boundingRect().adjusted(-EDGE_HIT_WIDTH / 2, -EDGE_HIT_WIDTH / 2,
+                                               EDGE_HIT_WIDTH / 2, EDGE_HIT_WIDTH / 2)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         color = style.selection_color() if self.isSelected() else style.edge_color()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem
 
 from nnsim.gui.canvas import style
 from nnsim.training.live import LiveFrame
+from nnsim.training.units import UNIT_KINDS
 
 BLUE, WHITE, ORANGE = np.array([59, 117, 175]), np.array([247, 247, 247]), np.array([230, 120, 30])
 MAX_UNITS = 8  # thumbnails per node
@@ -125,7 +126,9 @@ class LiveOverlay:
         seen = set()
         for edge, edge_item in self.scene.edges.items():
             dst = self.scene.nodes.get(edge.dst)
-            found = layer_weight(weights, dst.node.name) if dst is not None else None
+            if dst is None or dst.node.type in UNIT_KINDS:
+                continue  # units show each edge's own weights (unit_overlay.py)
+            found = layer_weight(weights, dst.node.name)
             if found is None:
                 continue
             seen.add(edge)

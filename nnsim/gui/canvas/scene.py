@@ -22,6 +22,7 @@ Position = tuple[float, float]
 class GraphScene(QGraphicsScene):
     message = Signal(str)  # a refused edit's reason, for the status bar
     node_activated = Signal(str)  # a double-clicked node id
+    edge_activated = Signal(object)  # an Edge whose weights the user wants to edit (double-click, weight label)
 
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
@@ -226,5 +227,8 @@ class GraphScene(QGraphicsScene):
         for item in self.items(event.scenePos()):
             if isinstance(item, NodeItem):
                 self.node_activated.emit(item.node_id)
+                return
+            if isinstance(item, EdgeItem):
+                self.edge_activated.emit(item.edge)
                 return
         super().mouseDoubleClickEvent(event)

@@ -49,8 +49,11 @@ class TrainingController(QObject):
         for signal in (document.graph_changed, document.dataset_changed):
             signal.connect(self._project_edited)
         document.training_changed.connect(self._settings_edited)
+        document.weights_changed.connect(self._weights_edited)
+        self._runs = 0  # runs started so far
+        self._first_wanted_run = 0  # weights from earlier runs arrive after a reset or a hand edit: drop them
         self._run_settings: dict = {}
-        document.project_replaced.connect(self.reset)
+        document.project_replaced.connect(self._project_replaced)
 
     # --- commands from the controls ------------------------------------------------------------------
     def play(self) -> None:
@@ -79,7 +82,17 @@ class TrainingController(QObject):
     def reset(self) -> None:
         """Throw the run away and forget trained weights: the next Play starts from fresh weights."""
         self._shutdown()
+        self._first_wanted_run = self._runs + 1  # the stopped run still sends its final weights
         self.document.project.reset()
+        self.latest, self._fresh = None, True
+        self._set_state("idle")
+        self.frame_changed.emit(None)
+
+    @Slot()
+    def _project_replaced(self) -> None:
+        """Another project was opened: drop the run, keep the new project's own weights and history."""
+        self._shutdown()
+        self._first_wanted_run = self._runs + 1
         self.latest, self._fresh = None, True
         self._set_state("idle")
         self.frame_changed.emit(None)
@@ -102,7 +115,8 @@ class TrainingController(QObject):
         done = len(project.history.get("train_loss", []))
         epochs = done + settings_epochs if done >= settings_epochs else settings_epochs
         self.thread = QThread()
-        self.worker = TrainingWorker(project, epochs)
+        self._runs += 1
+        self.worker = TrainingWorker(project, epochs, self._runs)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.frame_ready.connect(self._on_frame)
@@ -174,8 +188,10 @@ class TrainingController(QObject):
     def _on_failed(self, message: str) -> None:
         self.message.emit(message)
 
-    @Slot(object, object)
-    def _on_weights(self, weights: dict, history: dict) -> None:
+    @Slot(object, object, int)
+    def _on_weights(self, weights: dict, history: dict, run: int) -> None:
+        if run < self._first_wanted_run:
+            return  # reset or edited by hand since: the project's weights are newer
         project = self.document.project  # if the graph changed since, the next Play checks they fit
         project.weights, project.history = weights, history
 
@@ -200,6 +216,12 @@ class TrainingController(QObject):
             self.set_learning_rate(self.document.project.training["learning_rate"])
             self._run_settings["learning_rate"] = self.document.project.training["learning_rate"]
             return
+        self._project_edited()
+
+    @Slot()
+    def _weights_edited(self) -> None:
+        """A weight edited by hand wins over whatever the current run still reports."""
+        self._first_wanted_run = self._runs + 1
         self._project_edited()
 
     @Slot()

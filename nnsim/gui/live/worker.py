@@ -34,10 +34,11 @@ class TrainingWorker(QObject):
     progress = Signal(object)  # dict(epoch, updates, epochs, steps_per_second)
     diverged = Signal(str, object)  # message, layer name (or None)
     failed = Signal(str)
-    weights_ready = Signal(object, object)  # weights dict, history dict (copies), after pause/finish/stop
+    weights_ready = Signal(object, object, int)  # weights dict, history dict (copies), run; after pause/finish/stop
 
-    def __init__(self, project: Project, epochs: int):
+    def __init__(self, project: Project, epochs: int, run: int = 0):
         super().__init__()
+        self.run_number = run  # lets the controller drop weights of a run the user has since overruled
         self.project = project  # a private copy: the worker never reads the live, editable graph
         self.epochs = epochs
         self._lock = threading.Lock()
@@ -181,7 +182,7 @@ class TrainingWorker(QObject):
     def _emit_weights(self) -> None:
         if self.trainer is not None:
             self.weights_ready.emit(self.trainer.net.get_weights(),
-                                    {k: list(v) for k, v in self.trainer.history.items()})
+                                    {k: list(v) for k, v in self.trainer.history.items()}, self.run_number)
 
     def _set_state(self, state: str) -> None:
         self.state = state

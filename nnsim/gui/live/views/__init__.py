@@ -9,8 +9,8 @@ from importlib import import_module
 
 from nnsim.gui.live.views.base import LiveView, ViewContext
 
-VIEW_MODULES = ("curves", "gradients", "weights", "activations", "boundary", "feature_maps", "recurrent",
-                "predictions", "generative")
+VIEW_MODULES = ("curves", "gradients", "weights", "activations", "boundary", "truth_table", "feature_maps",
+                "recurrent", "predictions", "generative")
 
 
 def all_views() -> list[type[LiveView]]:

@@ -21,6 +21,7 @@ class ViewContext:
 
     project: Callable[[], object]  # -> nnsim.project.Project (the open project)
     selected_node: Callable[[], str | None]  # -> name of the node selected on the canvas, if any
+    units: object = None  # nnsim.gui.canvas.unit_monitor.UnitMonitor: neuron outputs and truth tables
 
 
 class LiveView(QWidget):
@@ -49,6 +50,10 @@ class LiveView(QWidget):
     def applies_to(self, frame: LiveFrame) -> bool:
         """False when this view has nothing to show for the network (e.g. feature maps for an MLP)."""
         return True
+
+    def shows_without_training(self) -> bool:
+        """True when the view has something real to draw before any frame (a fixed-weight gate's table)."""
+        return False
 
     def node_selected(self, name: str | None) -> None:
         """The canvas selection changed: views that show one layer follow it."""

@@ -10,17 +10,28 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from nnsim.gui.canvas.unit_overlay import fmt
 from nnsim.gui.live.views import plot_style as ps
 from nnsim.gui.live.views.base import LiveView, ViewContext
 from nnsim.training.live import Boundary, LiveFrame
+from nnsim.training.units import DecisionLine
 
 EMPTY = "The decision boundary appears here once training starts (press Play)."
 NOT_2D = "The decision boundary needs a dataset with two inputs (spiral, circle, xor, plane...)."
 MAX_POINTS = 1500  # per split; more would only hide the background
 POINT_SIZE = 8
 TEST_POINT_SIZE = 6  # smaller, so a test point on a train point shows both
+LINES_NOTE = "Dashed: each unit's line w·x + b = 0; one unit splits the plane with one straight line."
+
+
+def line_geometry(line: DecisionLine) -> tuple[float, float, float]:
+    """A point on w1·x1 + w2·x2 + b = 0 (the one closest to the origin) and the line's angle in degrees."""
+    norm2 = line.w1 ** 2 + line.w2 ** 2
+    x0, y0 = -line.b * line.w1 / norm2, -line.b * line.w2 / norm2
+    return x0, y0, float(np.degrees(np.arctan2(-line.w1, line.w2)))
 
 
 def dataset_points(data) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
@@ -58,7 +69,10 @@ class BoundaryView(LiveView):
         self._value_levels = (-1.0, 1.0)
         self._plane: tuple[float, ...] = ()
         self.levels: tuple[float, float] = (0.0, 1.0)
+        self.lines: list[pg.InfiniteLine] = []
         self._build()
+        if context.units is not None:
+            context.units.changed.connect(self._units_changed)
         self.redraw()
 
     def _build(self) -> None:
@@ -94,27 +108,68 @@ class BoundaryView(LiveView):
 
     # --- LiveView -------------------------------------------------------------------------------
     def applies_to(self, frame: LiveFrame) -> bool:
-        return frame.boundary is not None
+        return frame.boundary is not None or self._unit_boundary() is not None
+
+    def shows_without_training(self) -> bool:
+        return self._unit_boundary() is not None
+
+    def _unit_boundary(self) -> Boundary | None:
+        """For networks of units: the boundary from the weights the canvas shows (current after edits)."""
+        units = self.context.units
+        return units.state.boundary if units is not None else None
+
+    def _units_changed(self) -> None:
+        if self.isVisible() and self._unit_boundary() is not None:
+            self.redraw()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        if self.frame is None and self._unit_boundary() is not None:
+            self.redraw()
 
     def reset(self) -> None:
         self._data_key, self._points, self._kind, self._plane = None, None, "", ()
         super().reset()
 
     def redraw(self) -> None:
-        if self.frame is None or self.frame.boundary is None:
+        b = self._unit_boundary() or (self.frame.boundary if self.frame is not None else None)
+        if b is None:
             self.stack.show_empty(EMPTY if self.frame is None else NOT_2D)
             return
         self.stack.show_content()
-        b = self.frame.boundary
         self._sync_points(b.kind)
         self._draw_background(b)
-        metrics = self.frame.snapshot.metrics
+        lines = self._draw_lines()
+        metrics = self.frame.snapshot.metrics if self.frame is not None else {}
         what = {"probability": "probability of the positive class", "class": "predicted class",
                 "value": "predicted value"}[b.kind]
         score = metrics.get("test_accuracy") if b.kind != "value" else metrics.get("test_rmse")
         label = "test accuracy" if b.kind != "value" else "test RMSE"
         self.caption.setText(f"Background: {what}.   Filled dots: train, white dots: test."
-                             + (f"   {label} {score:.3g}" if isinstance(score, float) else ""))
+                             + (f"   {label} {score:.3g}" if isinstance(score, float) else "")
+                             + (f"   {LINES_NOTE}" if lines else ""))
+
+    def _draw_lines(self) -> int:
+        """One dashed line per unit reading (x1, x2): where its weighted sum w1·x1 + w2·x2 + b is 0."""
+        units = self.context.units
+        lines = units.state.lines if units is not None else []
+        while len(self.lines) < len(lines):
+            line = pg.InfiniteLine(pen=pg.mkPen(ps.style.text_color(), width=2, style=Qt.PenStyle.DashLine),
+                                   movable=False, label="", labelOpts={"position": 0.1, "color": ps.style.text_color(),
+                                                                       "fill": pg.mkBrush(255, 255, 255, 200)})
+            line.setZValue(4)
+            self.plot.addItem(line)
+            self.lines.append(line)
+        for item, line in zip(self.lines, lines):
+            x0, y0, angle = line_geometry(line)
+            item.setPos((x0, y0))
+            item.setAngle(angle)
+            item.label.setFormat(f"{line.unit}: {fmt(line.w1, True)}·x1 {fmt(line.w2, True)}·x2 "
+                                 f"{fmt(line.b, True)} = 0")
+            item.setVisible(True)
+        for item in self.lines[len(lines):]:
+            item.setVisible(False)
+        return len(lines)
 
     # --- pieces ---------------------------------------------------------------------------------
     def _draw_background(self, b: Boundary) -> None:
