@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPointF
 
 from nnsim.graph import sequential
@@ -60,11 +61,12 @@ def test_an_rbm_project_trains_without_labels_and_shows_no_predictions(qtbot):
     assert not shown & {"confusion", "gallery", "boundary", "gradients"} and {"curves", "weights"} <= shown
 
 
-def test_an_rbm_node_is_dropped_connected_edited_and_trains_a_step(qtbot):
+@pytest.mark.parametrize("kind", ["RBM", "Autoencoder"])
+def test_an_unsupervised_node_is_dropped_connected_edited_and_trains_a_step(qtbot, kind):
     graph = sequential([("Input", {})], names=["input"])
     window = open_window(qtbot, Project(graph, {"name": "digits", "params": {}}, {"epochs": 5}))
     scene = window.scene
-    rbm_id = scene.handle_drop("RBM", QPointF(300, 0))
+    rbm_id = scene.handle_drop(kind, QPointF(300, 0))
     input_item = next(i for i in scene.nodes.values() if i.node.type == "Input")
     assert scene.connect_ports(input_item.output_port, scene.nodes[rbm_id].input_port)
     assert window.document.push(SetParam(window.document.graph, rbm_id, "units", 16)) is None
@@ -76,6 +78,7 @@ def test_an_rbm_node_is_dropped_connected_edited_and_trains_a_step(qtbot):
     name = window.document.graph.node(rbm_id).name
     assert c.latest.snapshot.weights[f"{name}/weight"].shape == (16, 64)
     assert c.latest.snapshot.metrics == {}  # one update: no epoch has ended yet
+    assert name in c.latest.generative  # its own view's snapshot comes with the frame
 
 
 def test_a_dbn_without_pretraining_fine_tunes_straight_away(qtbot):
