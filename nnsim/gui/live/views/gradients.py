@@ -53,6 +53,7 @@ class GradientsView(LiveView):
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._last_step: int | None = None
         self._hist_title = ""
+        self._hist_style: tuple | None = None  # (node, colour index) the histogram's pen and brush show
 
         content = QWidget()
         box = QVBoxLayout(content)
@@ -68,6 +69,10 @@ class GradientsView(LiveView):
         self.legend = self.norm_plot.addLegend(offset=(-8, 8), labelTextSize="8pt",
                                                labelTextColor=ps.style.text_color())
         box.addWidget(self.norm_plot, 3)
+        self.hist_caption = QLabel("")  # the selected layer's latest norm: changes every frame, so not in the title
+        self.hist_caption.setContentsMargins(6, 0, 6, 0)
+        self.hist_caption.setStyleSheet("font-size: 9pt;")
+        box.addWidget(ps.steady_label(self.hist_caption))
 
         self.hist_plot = ps.line_plot(left="count", bottom="gradient value")
         self.hist_plot.setClipToView(False)
@@ -200,33 +205,46 @@ class GradientsView(LiveView):
         return edges, counts.astype(np.float64), int(values.size)
 
     def _update_histogram(self, frame: LiveFrame) -> None:
+        """The selected layer's gradient values. The x range is a steady, round, symmetric bound and the
+        title changes only with the layer: a range or title that moves re-lays out and repaints the axes."""
         node = self.selected_layer()
         if node is None:
             self.hist.setData([0.0, 1.0], [0.0])
-            title = "No gradient values in this frame"
+            title, caption = "No gradient values in this frame", ""
         else:
             edges, counts, n = self.histogram(node)
             self.hist.setData(edges, counts)
             if node != getattr(self, "_hist_node", None):
                 self._hist_node = node
+                self._hist_bound = None
                 self.hist_x.reset()
                 self.hist_y.reset()
-            self.hist_x.fit(float(edges[0]), float(edges[-1]))
+            self._hist_bound = ps.steady_bound(max(abs(float(edges[0])), abs(float(edges[-1]))), self._hist_bound)
+            self.hist_x.fit(-self._hist_bound, self._hist_bound)
             self.hist_y.fit(0.0, float(counts.max()) or 1.0)
-            index = list(self.tracks).index(node) if node in self.tracks else 0
-            color = ps.layer_color(index)
-            self.hist.setPen(pg.mkPen(color, width=1.2))
-            fill = pg.mkColor(color)
-            fill.setAlpha(110)
-            self.hist.setBrush(pg.mkBrush(fill))
+            self._style_histogram(node)
             norm = frame.snapshot.grad_norms.get(node)
-            title = f"Gradients of '{node}': {n:,} values" + \
-                (f", norm {_norm_text(norm)}" if norm is not None else "")
+            title = f"Gradients of '{node}': {n:,} values"
+            caption = f"'{node}' gradient norm {_norm_text(norm)} at update {frame.snapshot.step:,}" \
+                if norm is not None else ""
             self.hist_plot.setToolTip("" if self.context.selected_node() == node else
                                       "Select a layer on the canvas to see its gradient values")
         if title != self._hist_title:
             self._hist_title = title
             self.hist_plot.setTitle(title, size="9pt", color=ps.style.text_color().name())
+        self.hist_caption.setText(caption)
+
+    def _style_histogram(self, node: str) -> None:
+        """The layer's colour on the histogram, set only when it changes (each set repaints the curve)."""
+        index = list(self.tracks).index(node) if node in self.tracks else 0
+        if (node, index) == self._hist_style:
+            return
+        self._hist_style = (node, index)
+        color = ps.layer_color(index)
+        self.hist.setPen(pg.mkPen(color, width=1.2))
+        fill = pg.mkColor(color)
+        fill.setAlpha(110)
+        self.hist.setBrush(pg.mkBrush(fill))
 
 
 def _names(nodes: list[str]) -> str:
