@@ -1,3 +1,5 @@
+import pytest
+
 from nnsim.training.thread_tuner import ThreadTuner
 
 
@@ -9,55 +11,51 @@ class FakeClock:
         return self.now
 
 
-def run_chunks(tuner: ThreadTuner, clock: FakeClock, chunks: int, rate: dict[int, float], applied: list[int]) -> None:
-    """Train ``chunks`` chunks of 0.04 s, each at ``rate[threads in use]`` updates per second."""
-    for _ in range(chunks):
-        tuner.before_chunk()
-        clock.now += 0.04
-        tuner.after_chunk(int(rate[applied[-1]] * 0.04), 0.04)
-
-
-def make(threads: int = 2, trial_chunks: int = 3, keep: float = 10.0):
+def make(threads: int = 2, settle: float = 1.0, keep: float = 10.0):
     clock, applied = FakeClock(), []
-    tuner = ThreadTuner(threads, set_threads=applied.append, clock=clock, trial_chunks=trial_chunks,
-                        keep_seconds=keep)
+    tuner = ThreadTuner(threads, set_threads=applied.append, clock=clock, window_seconds=0.5,
+                        settle_seconds=settle, keep_seconds=keep)
     return tuner, clock, applied
 
 
-def test_a_trial_alternates_the_thread_counts_then_keeps_the_faster():
-    tuner, clock, applied = make()
-    run_chunks(tuner, clock, 6, {2: 4000, 1: 4400}, applied)
-    assert applied == [2, 1, 2, 1, 2, 1]
-    run_chunks(tuner, clock, 5, {2: 4000, 1: 4400}, applied)
-    assert tuner.current == 1 and applied[-1] == 1 and len(applied) == 6  # kept: no more switching
+def train(tuner: ThreadTuner, clock: FakeClock, seconds: float, rate: dict[int, float], applied: list[int]) -> None:
+    """Chunks of 0.1 s, each at ``rate[threads in use]`` updates per second."""
+    for _ in range(round(seconds / 0.1)):
+        tuner.before_chunk()
+        clock.now += 0.1
+        tuner.after_chunk(int(rate[applied[-1]] * 0.1))
+
+
+def test_all_threads_until_the_first_trial():
+    tuner, clock, applied = make(settle=1.0)
+    train(tuner, clock, 0.9, {2: 100, 1: 200}, applied)
+    assert applied == [2]
+
+
+def test_a_trial_measures_both_then_keeps_the_faster():
+    tuner, clock, applied = make(settle=0.0)
+    train(tuner, clock, 2.0, {2: 4000, 1: 4400}, applied)  # four half-second windows: 2, 1, 1, 2
+    assert applied == [2, 1, 2]
+    train(tuner, clock, 5.0, {2: 4000, 1: 4400}, applied)
+    assert tuner.current == 1 and applied == [2, 1, 2, 1]  # kept: no switching until the next trial
+    assert tuner.rates == pytest.approx({2: 4000, 1: 4400})
 
 
 def test_all_threads_are_kept_when_they_are_faster():
-    tuner, clock, applied = make()
-    run_chunks(tuner, clock, 6, {2: 150, 1: 90}, applied)
-    tuner.before_chunk()
+    tuner, clock, applied = make(settle=0.0)
+    train(tuner, clock, 3.0, {2: 150, 1: 90}, applied)
     assert tuner.current == 2 and applied[-1] == 2
 
 
 def test_the_choice_is_measured_again_after_a_while():
-    tuner, clock, applied = make(keep=1.0)
-    run_chunks(tuner, clock, 6, {2: 4000, 1: 4400}, applied)
+    tuner, clock, applied = make(settle=0.0, keep=1.0)
+    train(tuner, clock, 2.2, {2: 4000, 1: 4400}, applied)  # four half-second windows and a little
     assert tuner.current == 1
-    clock.now += 1.0  # the load changed meanwhile: now two threads are faster
-    run_chunks(tuner, clock, 6, {2: 5000, 1: 4400}, applied)
-    tuner.before_chunk()
+    train(tuner, clock, 3.5, {2: 5000, 1: 4400}, applied)  # the load changed: now two threads are faster
     assert tuner.current == 2
 
 
 def test_a_single_thread_machine_never_switches():
-    tuner, clock, applied = make(threads=1)
-    run_chunks(tuner, clock, 10, {1: 1000}, applied)
+    tuner, clock, applied = make(threads=1, settle=0.0)
+    train(tuner, clock, 5.0, {1: 1000}, applied)
     assert applied == [1] and tuner.current == 1
-
-
-def test_chunks_without_updates_do_not_count():
-    tuner, clock, applied = make()
-    tuner.before_chunk()
-    tuner.after_chunk(0, 0.04)  # e.g. a chunk that only evaluated
-    tuner.before_chunk()
-    assert applied == [2]  # still the first candidate's turn

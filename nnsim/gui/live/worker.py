@@ -131,9 +131,9 @@ class TrainingWorker(QObject):
                 report = t.step(1, max_epochs=epochs_left)
             else:
                 self._threads.before_chunk()
-                updates, start = t.updates, time.perf_counter()
+                updates = t.updates
                 report = t.step(None, max_epochs=epochs_left)
-                self._threads.after_chunk(t.updates - updates, time.perf_counter() - start)
+                self._threads.after_chunk(t.updates - updates)
         except DivergenceError as err:
             self._frame(heavy=False, force=True)
             self._set_state("diverged")
