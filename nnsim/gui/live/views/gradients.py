@@ -51,6 +51,7 @@ class GradientsView(LiveView):
         super().__init__(context, parent)
         self.tracks: dict[str, _Track] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self._marked: dict[str, bool] = {}  # layer -> its curve shows point symbols (fewer than 3 points)
         self._last_step: int | None = None
         self._hist_title = ""
         self._hist_style: tuple | None = None  # (node, colour index) the histogram's pen and brush show
@@ -118,9 +119,13 @@ class GradientsView(LiveView):
             bad = ~(np.isfinite(y) & (y > 0))  # log axis: zero and NaN leave a gap
             if bad.any():
                 y = np.where(bad, np.nan, y)
-            few = track.n < 3  # a lone point draws no line: mark it
-            self.curves[name].setData(x, y, connect="finite" if bad.any() else "all", symbol="o" if few else None,
-                                      symbolSize=5, symbolPen=None, symbolBrush=self.curves[name].opts["pen"].color())
+            curve = self.curves[name]
+            few = track.n < 3  # a lone point draws no line: mark it (symbol options only when that changes)
+            marks = {} if few == self._marked.get(name) else \
+                {"symbol": "o" if few else None, "symbolSize": 5, "symbolPen": None,
+                 "symbolBrush": curve.opts["pen"].color()}
+            self._marked[name] = few
+            curve.setData(x, y, connect="finite" if bad.any() else "all", **marks)
             if track.n and not bad.all():
                 lo, hi = min(lo, float(np.nanmin(y))), max(hi, float(np.nanmax(y)))
                 last = max(last, float(x[-1]))
@@ -141,6 +146,7 @@ class GradientsView(LiveView):
         self.legend.clear()
         self.tracks.clear()
         self.curves.clear()
+        self._marked.clear()
         self._last_step = None
 
     def _accumulate(self, frame: LiveFrame) -> None:
@@ -219,7 +225,9 @@ class GradientsView(LiveView):
                 self._hist_bound = None
                 self.hist_x.reset()
                 self.hist_y.reset()
-            self._hist_bound = ps.steady_bound(max(abs(float(edges[0])), abs(float(edges[-1]))), self._hist_bound)
+            # a probe batch's largest gradient jumps by 3x between frames: keep the range down to 20% of it
+            self._hist_bound = ps.steady_bound(max(abs(float(edges[0])), abs(float(edges[-1]))), self._hist_bound,
+                                               keep_above=0.2)
             self.hist_x.fit(-self._hist_bound, self._hist_bound)
             self.hist_y.fit(0.0, float(counts.max()) or 1.0)
             self._style_histogram(node)
