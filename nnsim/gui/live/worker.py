@@ -21,7 +21,7 @@ from nnsim.training import Trainer
 from nnsim.training.live import LiveFrameBuilder
 from nnsim.training.thread_tuner import ThreadTuner
 
-FRAME_INTERVAL = 1 / 24  # at most 24 frames a second (22 arrive, measured): 20+ redraws a second, a lighter GUI
+FRAME_INTERVAL = 1 / 26  # at most ~26 frames a second: 20+ redraws a second, and a lighter GUI thread
 FRAME_BUDGET = 0.07  # frames may take at most this share of the worker's time
 HEAVY_INTERVAL = 0.5  # predictions and sampled text at most twice a second
 MAX_CHUNK_SECONDS = 0.05  # a chunk ends when the next frame is due, but runs at least 4 ms
