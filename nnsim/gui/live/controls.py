@@ -14,6 +14,17 @@ from nnsim.gui.live.controller import TrainingController
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, None)  # updates per second; None = full speed
 
 
+def eta_text(seconds: float) -> str:
+    """Time left, as precise as is useful: "42 s", "12 min", "3 h 07 min" (a rougher text also changes
+    less often while the measured speed wobbles)."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    hours, minutes = divmod(int(seconds // 60), 60)
+    return f"{hours:,} h {minutes:02d} min"
+
+
 def speed_label(speed: float | None) -> str:
     return "full speed" if speed is None else f"{speed:g} updates/s"
 
@@ -128,7 +139,9 @@ class TrainingControls(QWidget):
         self.progress.setValue(int(100 * min(epoch / epochs, 1.0)))
         left = (epochs - epoch) * info.get("steps_per_epoch", 0)
         eta = left / rate if rate > 0 else None
-        self.progress.setFormat(f"%p%  ETA {eta:,.0f} s" if eta is not None and epoch < epochs else "%p%")
+        text = f"%p%  ETA {eta_text(eta)}" if eta is not None and epoch < epochs else "%p%"
+        if text != self.progress.format():  # a new format repaints the bar (Fusion's is slow to paint)
+            self.progress.setFormat(text)
 
 
 def _phase_text(phase) -> str:

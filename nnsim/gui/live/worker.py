@@ -20,6 +20,7 @@ from nnsim.project import Project
 from nnsim.training import Trainer
 from nnsim.training.pretraining import PhasedTrainer
 from nnsim.training.live import LiveFrameBuilder
+from nnsim.training.thread_tuner import ThreadTuner
 
 FRAME_INTERVAL = 1 / 26  # at most ~26 frames a second: 20+ redraws a second, and a lighter GUI thread
 FRAME_BUDGET = 0.07  # frames may take at most this share of the worker's time
@@ -52,6 +53,7 @@ class TrainingWorker(QObject):
         self._last_frame = 0.0
         self._last_heavy = 0.0
         self._frame_cost = 0.0
+        self._threads = ThreadTuner()  # kernel threads: all, or one when the window's core makes them wait
 
     # --- called from the GUI thread ---------------------------------------------------------------
     def request(self, name: str, value: Any = None) -> None:
@@ -127,7 +129,13 @@ class TrainingWorker(QObject):
         t.chunk_seconds = min(max(due, MIN_CHUNK_SECONDS), MAX_CHUNK_SECONDS)  # frames go out between chunks
         try:
             epochs_left = 1 if self._until_epoch or t.pretraining else max(self.epochs - t.epoch, 1)
-            report = t.step(1 if slow else None, max_epochs=epochs_left)
+            if slow:
+                report = t.step(1, max_epochs=epochs_left)
+            else:
+                self._threads.before_chunk()
+                updates = t.updates
+                report = t.step(None, max_epochs=epochs_left)
+                self._threads.after_chunk(t.updates - updates)
         except DivergenceError as err:
             self._frame(heavy=False, force=True)
             self._set_state("diverged")

