@@ -124,6 +124,19 @@ def _gather(src, order, start, n, dst):
             dst[r * width + j] = src[row, j]
 
 
+@njit(inline="always", **JIT)
+def _copy_rows(src, dst):
+    """dst[:] = src by loops: an array assignment links Numba's shape-mismatch error, whose message
+    formatting compiles a dozen string functions (~0.5 s of a cold start)."""
+    if dst.shape[0] != src.shape[0] or dst.shape[1] != src.shape[1]:
+        raise ValueError("prediction rows out of range")
+    for i in range(src.shape[0]):
+        d = dst[i]
+        s = src[i]
+        for j in range(src.shape[1]):
+            d[j] = s[j]
+
+
 MODE_TRAIN, MODE_EVALUATE, MODE_GRADIENTS, MODE_FORWARD = 0, 1, 2, 3
 # columns of a plan row: one phase of a call (see :func:`_run`)
 PL_MODE, PL_TRAINING, PL_START, PL_END, PL_STEPS, PL_BATCH, PL_PREDS = 0, 1, 2, 3, 4, 5, 6
@@ -220,7 +233,7 @@ def _run_phase(forward_pass, backward_pass, mode, training, start, end, n_steps,
         if mode == MODE_EVALUATE:
             if preds_row >= 0:
                 r = preds_row + s * batch
-                preds[r:r + n] = rows(A, out_off, n, k)
+                _copy_rows(rows(A, out_off, n, k), preds[r:r + n])
         else:
             if mode == MODE_TRAIN and not np.isfinite(loss):
                 stats[ST_ERROR] = ERR_LOSS

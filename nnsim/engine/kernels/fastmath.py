@@ -155,6 +155,30 @@ def row_sum(a, m):
 
 
 @njit(inline="always", **JIT)
+def row_sum_squares(a, m):
+    """Σ a[:m]² in float64 (float32 squares overflow above 1.8e19), interleaved as :func:`row_sum`."""
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    j = 0
+    while j + 8 <= m:
+        v0, v1, v2, v3 = float(a[j]), float(a[j + 1]), float(a[j + 2]), float(a[j + 3])
+        v4, v5, v6, v7 = float(a[j + 4]), float(a[j + 5]), float(a[j + 6]), float(a[j + 7])
+        s0 += v0 * v0
+        s1 += v1 * v1
+        s2 += v2 * v2
+        s3 += v3 * v3
+        s4 += v4 * v4
+        s5 += v5 * v5
+        s6 += v6 * v6
+        s7 += v7 * v7
+        j += 8
+    while j < m:
+        v0 = float(a[j])
+        s0 += v0 * v0
+        j += 1
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+
+
+@njit(inline="always", **JIT)
 def row_max(a, m):
     """max(a[:m]) (m >= 1) in eight interleaved partial maxima. A NaN may be skipped: callers feed the
     result to exp(a - max), which brings the NaN back."""

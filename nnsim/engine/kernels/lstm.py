@@ -13,32 +13,35 @@ from numba import njit, prange
 from nnsim.engine.kernels import JIT
 from nnsim.engine.kernels.fastmath import one_as, sigmoid_as, tanh_as
 from nnsim.engine.kernels.parts import part_bounds, sample_parts
-from nnsim.engine.kernels.rnn import cut_here, finish_forward, input_projection, start_state, step_time, weight_gradients
+from nnsim.engine.kernels.rnn import (cut_here, finish_forward, input_projection, small_products, start_state, step_time,
+                                      weight_gradients)
 
 VAR_STANDARD, VAR_PEEPHOLE, VAR_COUPLED = 0, 1, 2
 
 
 @njit(parallel=True, **JIT)
 def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, steps, Z, R, hcur, hprev,
-                 hs, gi, gf, gg, go, cs, out, seq):
+                 hs, gi, gf, gg, go, cs, out, seq, wt):
     """The forward of every sample, split into contiguous sample ranges run side by side (see
-    :mod:`.parts`); samples never interact, so the split does not change any value."""
+    :mod:`.parts`); samples never interact, so the split does not change any value. ``wt`` (H, G*H)
+    is scratch for w_hhᵀ, contiguous (the per-step products then run OpenBLAS's small kernels)."""
     n = hcur.shape[0]
+    wt[:, :] = w_hh.T
     parts = sample_parts(n, steps * R.shape[1] * (w_hh.shape[1] + 8))
     if parts == 1:  # no fork and join: waking a thread costs more than a small batch's work
-        _forward_rows(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, steps, Z, R, hcur, hprev, hs,
+        _forward_rows(x, w_ih, wt, b_ih, b_hh, peep, variant, h0, has_h0, reverse, steps, Z, R, hcur, hprev, hs,
                       gi, gf, gg, go, cs, out, seq)
         return
     for p in prange(parts):
         lo, hi = part_bounds(p, parts, n)
         a, b = lo * steps, hi * steps
-        _forward_rows(x[a:b], w_ih, w_hh, b_ih, b_hh, peep, variant, h0[lo:hi] if has_h0 else h0, has_h0,
+        _forward_rows(x[a:b], w_ih, wt, b_ih, b_hh, peep, variant, h0[lo:hi] if has_h0 else h0, has_h0,
                       reverse, steps, Z[a:b], R[lo:hi], hcur[lo:hi], hprev[a:b], hs[a:b], gi[a:b], gf[a:b],
                       gg[a:b], go[a:b], cs[a:b], out[lo:hi], seq)
 
 
 @njit(**JIT)
-def _forward_rows(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, steps, Z, R, hcur, hprev,
+def _forward_rows(x, w_ih, wt, b_ih, b_hh, peep, variant, h0, has_h0, reverse, steps, Z, R, hcur, hprev,
                   hs, gi, gf, gg, go, cs, out, seq):
     """Each step in short passes over contiguous rows, every loop over a zero-based view (an index
     like ``zr[go_ + j]`` is not known to be non-negative, which keeps Numba's loops scalar): the
@@ -57,7 +60,7 @@ def _forward_rows(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse,
     for k in range(steps):
         t = step_time(k, steps, reverse)
         tp = step_time(k - 1, steps, reverse)
-        np.dot(hcur, w_hh.T, R)
+        small_products(hcur, wt, R)
         for r in range(n):
             q = r * steps + t
             qp = r * steps + tp
@@ -253,7 +256,7 @@ def _backward_rows(w_hh, peep, gpeep, variant, reverse, steps, bptt, seq, gi, gf
             zq = Z[q]
             for j in range(gh):
                 zq[j] = dr[j]
-        np.dot(R, w_hh, dh)
+        small_products(R, w_hh, dh)
         if cut_here(k, bptt):
             dh[:, :] = 0.0
             dc[:, :] = 0.0

@@ -6,7 +6,8 @@ input slot 0 is the sequence (n, T, I), the optional slot 1 the initial state h0
 LSTM: standard/peephole/coupled), the offsets of weight_ih, weight_hh, bias_ih, bias_hh and the
 peephole weights (-1 if none), max_batch, the AUX scratch offset and the offset of the first
 internal array (the others follow, max_batch * T * H apart), then G, the gate blocks, and the AUX
-offset of the partial weight gradients (LSTM, see :func:`partials_size`; else -1). The scratch holds, each segment
+offset of the partial weight gradients (LSTM, see :func:`partials_size`; else -1; its forward keeps
+w_hhᵀ there). The scratch holds, each segment
 ``max_batch`` times its per-sample size: Z (T*G*H), R (G*H), hcur (H), hprev (T*H), dh (H),
 dxs (T*I), then LSTM dc (H) or GRU Zh (T*G*H) and tmp (H); see :func:`scratch_size`.
 """
@@ -55,7 +56,8 @@ def scratch_size(opcode: int, steps: int, n_in: int, hidden: int, blocks: int) -
 
 
 def partials_size(opcode: int, n_in: int, hidden: int, blocks: int) -> int:
-    """Fixed AUX for the second sample range's weight gradients (LSTM: w_ih, w_hh, both biases)."""
+    """Fixed AUX for the second sample range's weight gradients (LSTM: w_ih, w_hh, both biases); the
+    forward uses its first G*H*H values for w_hhᵀ."""
     if opcode != OP_LSTM:
         return 0
     gh = blocks * hidden
@@ -101,7 +103,8 @@ def forward_op(op, f, n, P, A, AUX, rng, training):
         lstm_forward(xs, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, steps, Z, R, hcur, hprev,
                      rows(AUX, it, n * steps, H), rows(AUX, it + step, n * steps, H),
                      rows(AUX, it + 2 * step, n * steps, H), rows(AUX, it + 3 * step, n * steps, H),
-                     rows(AUX, it + 4 * step, n * steps, H), rows(AUX, it + 5 * step, n * steps, H), out, seq)
+                     rows(AUX, it + 4 * step, n * steps, H), rows(AUX, it + 5 * step, n * steps, H), out, seq,
+                     _w(AUX, op[a + 16], H, gh))
     elif code == OP_GRU:
         gru_forward(xs, w_ih, w_hh, b_ih, b_hh, h0, has_h0, reverse, steps, Z, rows(AUX, s, n * steps, gh), R,
                     hcur, hprev, rows(AUX, it, n * steps, H), rows(AUX, it + step, n * steps, H),
