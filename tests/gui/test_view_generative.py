@@ -4,6 +4,7 @@ energy per epoch, the node picker; and the curves view for graphs without labels
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
 from nnsim.gui.live.views import all_views
@@ -196,3 +197,36 @@ def test_a_digits_rbm_is_too_big_for_exact_numbers(qtbot, rbm):
     view = _view(qtbot, GenerativeView, project)
     view.show_frame(frame)
     assert view.exact is None and view.side_mode == "energy"
+
+
+def test_the_exact_view_spells_out_p_x_as_a_sum_of_p_x_h(qtbot):
+    """Hovering a bar: the input, p(x), and the terms of p(x) = Σ_h p(x, h), each checked by brute force."""
+    from nnsim.engine import rbm_exact
+    from nnsim.gui.live.views.generative import exact_tooltip
+
+    project = Project.example("rbm-bars")
+    trainer = project.trainer()
+    trainer.run(20)
+    frame = LiveFrameBuilder(trainer).build()
+    view = _view(qtbot, GenerativeView, project)
+    view.show_frame(frame)
+    exact = view.exact
+    w = frame.generative["rbm"].weights
+    W, b, d = (np.asarray(w[k], np.float64) for k in ("weight", "visible_bias", "hidden_bias"))
+    log_z = rbm_exact.log_partition(W, b, d)
+    for x, row in zip(exact.rows, exact.joint):  # p(x, h) = exp(xᵀWh + bᵀx + dᵀh - log Z), one h at a time
+        for k in (0, 1, 77, 255):
+            h = np.array([(k >> s) & 1 for s in range(7, -1, -1)], np.float64)
+            assert row[k] == pytest.approx(np.exp(x @ W @ h + b @ x + d @ h - log_z), rel=1e-9)
+    np.testing.assert_allclose(exact.joint.sum(axis=1), exact.p, rtol=1e-9)
+    text = exact_tooltip(exact, 0)
+    best = int(np.argmax(exact.joint[0]))
+    assert text.startswith("x = " + "".join(str(int(v)) for v in exact.rows[0]))
+    assert f"h = {best:08b}: p(x, h) = {exact.joint[0, best]:.4g}" in text
+    assert f"p(x) = exp(-F(x))/Z = {exact.p[0]:.4g}" in text
+    # the tooltip follows the mouse over the bars
+    bar = view.side_plot.vb.mapViewToScene(pg.Point(1.0, float(exact.p[0]) / 2))
+    view._hover_exact(bar)
+    assert view.plots.toolTip() == text
+    view._hover_exact(view.side_plot.vb.mapViewToScene(pg.Point(1.5, 0.0)))
+    assert view.plots.toolTip() == ""

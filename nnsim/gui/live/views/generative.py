@@ -43,6 +43,7 @@ def image_shape_for(filters: np.ndarray | None, n_visible: int) -> tuple[int, in
 
 
 EXACT_UNITS = rbm_exact.MAX_ENUMERATED_UNITS  # visible + hidden units up to which p(x) is computed exactly
+JOINT_HIDDEN = 12  # hidden units up to which the tooltip lists p(x, h) (2^12 states per input)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,24 @@ class ExactProbabilities:
     log_z: float
     first: np.ndarray  # index in the probe of each distinct input (the Inputs grid's reading order)
     p: np.ndarray  # p(x) = exp(-F(x)) / Z of each distinct input
+    rows: np.ndarray | None = None  # the distinct inputs x
+    joint: np.ndarray | None = None  # p(x, h) = exp(-E(x, h)) / Z: rows as ``rows``, a column per hidden state
+
+
+def exact_tooltip(exact: ExactProbabilities, i: int, most: int = 8) -> str:
+    """Input i's numbers for a hand check: x, p(x), and its largest terms p(x, h) of p(x) = Σ_h p(x, h)."""
+    x = "".join(str(int(v)) for v in exact.rows[i])
+    lines = [f"x = {x}", f"p(x) = exp(-F(x))/Z = {exact.p[i]:.4g}   (log Z = {exact.log_z:.4g})"]
+    if exact.joint is None:
+        return "\n".join(lines)
+    joint = exact.joint[i]
+    n_hidden = int(round(np.log2(len(joint))))
+    order = np.argsort(-joint)[:most]
+    lines.append(f"p(x) = Σ over {len(joint)} hidden states h of p(x, h) = exp(-E(x, h))/Z; the largest:")
+    for k in order:
+        h = "".join(str((int(k) >> s) & 1) for s in range(n_hidden - 1, -1, -1))
+        lines.append(f"  h = {h}: p(x, h) = {joint[k]:.4g}")
+    return "\n".join(lines)
 
 
 def exact_probabilities(snap) -> ExactProbabilities | None:
@@ -66,8 +85,14 @@ def exact_probabilities(snap) -> ExactProbabilities | None:
     _, first = np.unique(probe, axis=0, return_index=True)
     first = np.sort(first)
     log_z = rbm_exact.log_partition(w, b, d)
-    p = np.exp(rbm_exact.log_probability(probe[first], w, b, d, log_z))
-    return ExactProbabilities(float(log_z), first, p)
+    rows = np.asarray(probe[first], dtype=np.float64)
+    p = np.exp(rbm_exact.log_probability(rows, w, b, d, log_z))
+    joint = None
+    if w.shape[1] <= JOINT_HIDDEN:
+        h = rbm_exact.binary_states(w.shape[1])
+        w64, b64, d64 = (np.asarray(a, dtype=np.float64) for a in (w, b, d))
+        joint = np.exp(rows @ w64 @ h.T + (rows @ b64)[:, None] + (h @ d64)[None, :] - log_z)
+    return ExactProbabilities(float(log_z), first, p, rows, joint)
 
 
 def _set_series(curve: pg.PlotDataItem, values: list) -> None:
@@ -139,6 +164,7 @@ class GenerativeView(MosaicDrawing, LiveView):
         self.data_share: np.ndarray | None = None  # each distinct input's share of the training data
         self._share_key: tuple | None = None
         self.exact: ExactProbabilities | None = None
+        self.plots.scene().sigMouseMoved.connect(self._hover_exact)
         self.side_mode = ""
         self.one_row: bool | None = None  # the cells in one row (a wide, short dock) or in two rows
         self._arrangement: tuple | None = None
@@ -348,6 +374,17 @@ class GenerativeView(MosaicDrawing, LiveView):
         _set_series(self.energy_curves["train"], train)
         _set_series(self.energy_curves["test"], test if any(v is not None for v in test) else [])
 
+    def _hover_exact(self, pos) -> None:
+        """Over a bar of the exact view, the tooltip spells out that input's p(x) and its terms p(x, h)."""
+        text = ""
+        if self.side_mode == "exact" and self.exact is not None and self.side_plot.sceneBoundingRect().contains(pos):
+            x = self.side_plot.vb.mapSceneToView(pos).x()
+            i = int(round(x)) - 1
+            if 0 <= i < len(self.exact.p) and abs(x - (i + 1)) <= 0.35:
+                text = exact_tooltip(self.exact, i)
+        if text != self.plots.toolTip():
+            self.plots.setToolTip(text)
+
     def _data_share(self, rows: np.ndarray) -> np.ndarray | None:
         """How often each row occurs in the project's training data (None unless the data are those binary rows)."""
         try:
@@ -384,7 +421,7 @@ class GenerativeView(MosaicDrawing, LiveView):
             parts.append(f"reconstruction error {err:.4f}")
         if self.exact is not None:
             parts.append(f"exact log Z = {self.exact.log_z:.4g}; these {len(self.exact.p)} inputs hold "
-                         f"{100 * self.exact.p.sum():.1f}% of p(x) = exp(-F(x))/Z")
+                         f"{100 * self.exact.p.sum():.1f}% of p(x) = exp(-F(x))/Z (hover a bar for its terms p(x, h))")
         if getattr(snap, "samples", None) is not None:
             parts.append("samples: Gibbs chains started at the inputs, a few steps further every frame")
         elif getattr(snap, "corrupted_inputs", None) is not None:
