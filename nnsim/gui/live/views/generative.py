@@ -274,7 +274,10 @@ class GenerativeView(MosaicDrawing, LiveView):
         kind = self.node_types().get(node, "RBM" if getattr(snap, "samples", None) is not None else "Autoencoder")
         probe = getattr(snap, "probe_inputs", None)
         filters = getattr(snap, "filters", None)
-        n_visible = probe.shape[1] if probe is not None else (int(np.prod(filters.shape[1:])) if filters is not None else 1)
+        if probe is not None:
+            n_visible = probe.shape[1]
+        else:
+            n_visible = int(np.prod(filters.shape[1:])) if filters is not None else 1
         h, w = image_shape_for(filters, n_visible)
         cols = grid_columns(len(probe)) if probe is not None else 4
         self._draw_images("inputs", probe, h, w, cols)
