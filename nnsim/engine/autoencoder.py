@@ -14,6 +14,7 @@ import numpy as np
 
 from nnsim.core.errors import TrainingError
 from nnsim.engine.kernels import autoencoder as K
+from nnsim.engine.model_rows import model_rows
 
 CODE_ACTIVATIONS = ("sigmoid", "relu", "linear")  # index = K.CODE_*
 LOSSES = ("mse", "cross_entropy")  # index = K.LOSS_*
@@ -132,13 +133,7 @@ class Autoencoder:
     # --- encoding and measures --------------------------------------------------------------------
     def rows(self, x, what: str = "visible") -> np.ndarray:
         """``x`` as contiguous (n, units) rows of the model's dtype; a wrong width raises TrainingError."""
-        x = np.asarray(x)
-        units = self.n_visible if what == "visible" else self.n_code
-        x = x.reshape(1, -1) if x.ndim == 1 else x.reshape(len(x), math.prod(x.shape[1:]))
-        if x.shape[1] != units:
-            raise TrainingError(f"The autoencoder has {units} {what} units but the data has {x.shape[1]} values "
-                                f"per sample: give it {x.shape[1]} {what} units.")
-        return np.ascontiguousarray(x, dtype=self.dtype)
+        return model_rows(x, self.n_visible if what == "visible" else self.n_code, what, "autoencoder", self.dtype)
 
     def encode(self, x) -> np.ndarray:
         """The code h = f(x Wᵀ + b) of each row of x."""

@@ -8,14 +8,13 @@ This class holds the parameters and answers questions about them; :class:`RBMTra
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from nnsim.core.errors import TrainingError
 from nnsim.engine import rbm_exact
 from nnsim.engine.kernels import rbm as K
 from nnsim.engine.kernels.rng import seed_state
+from nnsim.engine.model_rows import model_rows
 
 WEIGHT_NAMES = ("weight", "visible_bias", "hidden_bias")
 MAX_UNITS = 100_000
@@ -82,13 +81,7 @@ class RBM:
     # --- conditionals and measures ----------------------------------------------------------------
     def rows(self, x, what: str = "visible") -> np.ndarray:
         """``x`` as contiguous (n, units) rows of the RBM's dtype; a wrong width raises TrainingError."""
-        x = np.asarray(x)
-        units = self.n_visible if what == "visible" else self.n_hidden
-        x = x.reshape(1, -1) if x.ndim == 1 else x.reshape(len(x), math.prod(x.shape[1:]))
-        if x.shape[1] != units:
-            raise TrainingError(f"The RBM has {units} {what} units but the data has {x.shape[1]} values per "
-                                f"sample: give it {x.shape[1]} {what} units.")
-        return np.ascontiguousarray(x, dtype=self.dtype)
+        return model_rows(x, self.n_visible if what == "visible" else self.n_hidden, what, "RBM", self.dtype)
 
     def hidden_probabilities(self, x) -> np.ndarray:
         """p(h = 1 | x) per row of x."""

@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit
 
 from nnsim.engine.kernels import JIT
+from nnsim.engine.kernels.batch_rows import gather_rows
 from nnsim.engine.kernels.fastmath import sigmoid_as
 from nnsim.engine.kernels.rng import uniform
 
@@ -275,12 +276,6 @@ def sgd_update(x, w, b, wd, d, vw, vb, vwd, vd, opts, hp, rng):
 
 
 @njit(**JIT)
-def _gather_rows(X, order, start, n, out):
-    for r in range(n):
-        out[r, :] = X[order[start + r]]
-
-
-@njit(**JIT)
 def sgd_updates(X, order, start, end, n_updates, batch, w, b, wd, d, vw, vb, vwd, vd, opts, hp, rng, counters):
     """Up to ``n_updates`` mini-batch updates on rows X[order[start:end]]; returns how many ran.
 
@@ -293,7 +288,7 @@ def sgd_updates(X, order, start, end, n_updates, batch, w, b, wd, d, vw, vb, vwd
         n = min(batch, end - b0)
         if n <= 0:
             break
-        _gather_rows(X, order, b0, n, x)
+        gather_rows(X, order, b0, n, x)
         counters[CT_UPDATES] += 1
         done += 1
         _, ok = sgd_update(x[:n], w, b, wd, d, vw, vb, vwd, vd, opts, hp, rng)

@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit
 
 from nnsim.engine.kernels import JIT
+from nnsim.engine.kernels.batch_rows import gather_rows
 from nnsim.engine.kernels.rng import uniform
 
 HP_LR, HP_MOMENTUM, HP_WEIGHT_DECAY = 0, 1, 2
@@ -95,12 +96,6 @@ def gibbs_steps(v, steps, w, b, d, rng, ph, h, pv):
         visible_probabilities(h, w, b, pv)
         sample_bernoulli(pv, rng, v)
         hidden_probabilities(v, w, d, ph)
-
-
-@njit(**JIT)
-def _gather_rows(X, order, start, n, out):
-    for r in range(n):
-        out[r, :] = X[order[start + r]]
 
 
 @njit(**JIT)
@@ -190,7 +185,7 @@ def cd_updates(X, order, start, end, n_updates, batch, k, persistent, chains, w,
         n = min(batch, end - b0)
         if n <= 0:
             break
-        _gather_rows(X, order, b0, n, x0)
+        gather_rows(X, order, b0, n, x0)
         counters[CT_UPDATES] += 1
         done += 1
         if not cd_update(x0[:n], k, persistent, chains, w, b, d, vw, vb, vd, hp, rng):
