@@ -48,13 +48,16 @@ class AutoencoderSnapshot:
 class AutoencoderTrainer(KernelEpochLoop):
     model_title = "Autoencoder"
     history_keys = AUTOENCODER_HISTORY_KEYS
+    kernels = K
+    updates_kernel = staticmethod(K.sgd_updates)
+    check_settings = staticmethod(check_autoencoder_settings)
 
     def __init__(self, model: Autoencoder, dataset: Dataset, settings: dict[str, Any],
                  history: dict[str, list] | None = None, chunk_seconds: float = 0.02,
                  image_shape: tuple[int, ...] | None = None):
         self.model = model
         self.dataset = dataset
-        self.settings = check_autoencoder_settings(settings)
+        self.settings = self.check_settings(settings)
         s = self.settings
         if s["sparsity_weight"] > 0 and model.code_activation != "sigmoid":
             raise TrainingError(f"Sparsity compares each code unit's mean activation with a target in (0, 1), "
@@ -96,9 +99,7 @@ class AutoencoderTrainer(KernelEpochLoop):
         The calls do no work (zero updates, zero epochs, zero rows), so nothing changes; a GUI
         worker calls this in its own thread, with a "compiling kernels..." status.
         """
-        none = np.zeros(0, np.int64)
-        K.sgd_updates(self.x_train, none, 0, 0, 0, self.batch, *self._kernel_state())
-        K.train_epochs(self.x_train, self.x_test, none, 0, self.batch, *self._kernel_state(), np.zeros((0, K.N_EVAL)))
+        self._compile_training_kernels()
         self.model.error_and_mean_code(self.x_train[:0])
         self.model.reconstruct(self.x_train[:0])
 
@@ -117,28 +118,10 @@ class AutoencoderTrainer(KernelEpochLoop):
         K.corrupt(self.probe_x, self.opts[K.OPT_NOISE], self.settings["corruption"], state, out)
         return out
 
-    # --- progress -----------------------------------------------------------------------------
-    @property
-    def learning_rate(self) -> float:
-        return float(self.hp[K.HP_LR])
-
-    def set_learning_rate(self, lr: float) -> None:
-        """Change the learning rate; safe between chunks, even while a run is going on."""
-        self.settings = check_autoencoder_settings({**self.settings, "learning_rate": lr})
-        self.hp[K.HP_LR] = self.settings["learning_rate"]
-
     # --- running (the hooks of KernelEpochLoop.step) --------------------------------------------
     def _kernel_state(self) -> tuple:
         """The arguments every training kernel takes after the data, order and batch."""
         return (*self.model.parameters(), *self.velocities, self.opts, self.hp, self.rng, self.counters)
-
-    def _run_updates(self, order: np.ndarray, start: int, end: int, n_steps: int) -> int:
-        return K.sgd_updates(self.x_train, order, start, end, n_steps, self.batch, *self._kernel_state())
-
-    def _run_epochs(self, order: np.ndarray, epochs: int) -> tuple[int, np.ndarray]:
-        metrics = np.full((epochs, K.N_EVAL), np.nan)
-        done = K.train_epochs(self.x_train, self.x_test, order, epochs, self.batch, *self._kernel_state(), metrics)
-        return done, metrics
 
     def _measure_epoch(self) -> EpochReport:
         err, mean_code = self.model.error_and_mean_code(self.x_train)

@@ -82,7 +82,12 @@ class KernelEpochLoop(EpochLoop):
 
     model_title: ClassVar[str] = ""  # "RBM", "Autoencoder": names the model in messages
     history_keys: ClassVar[tuple[str, ...]] = ()  # what every epoch appends to ``history``
+    kernels: ClassVar[Any]  # the model's kernel module: train_epochs, N_EVAL, HP_LR
+    updates_kernel: ClassVar[Callable]  # its mini-batch update loop (a staticmethod: cd_updates, sgd_updates)
+    check_settings: ClassVar[Callable]  # validates the trainer's settings (a staticmethod)
+    hp: np.ndarray  # the kernels' hyperparameters (learning rate at kernels.HP_LR)
     x_train: np.ndarray
+    x_test: np.ndarray
     batch: int
     chunk_seconds: float
     shuffle_rng: np.random.Generator
@@ -102,6 +107,37 @@ class KernelEpochLoop(EpochLoop):
             f"or infinite, so lower the learning rate (now {self.settings['learning_rate']:g}) or the momentum.",
             step=step, layer=None)
 
+    @property
+    def learning_rate(self) -> float:
+        return float(self.hp[self.kernels.HP_LR])
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the learning rate; safe between chunks, even while a run is going on."""
+        self.settings = self.check_settings({**self.settings, "learning_rate": lr})
+        self.hp[self.kernels.HP_LR] = self.settings["learning_rate"]
+
+    def _compile_training_kernels(self) -> None:
+        """Compile (or load from Numba's cache) both training entry points by calls that do no work."""
+        none = np.zeros(0, np.int64)
+        self.updates_kernel(self.x_train, none, 0, 0, 0, self.batch, *self._kernel_state())
+        self.kernels.train_epochs(self.x_train, self.x_test, none, 0, self.batch, *self._kernel_state(),
+                                  np.zeros((0, self.kernels.N_EVAL)))
+
+    def _kernel_state(self) -> tuple:
+        """The arguments every training kernel takes after the data, order and batch."""
+        raise NotImplementedError
+
+    def _run_updates(self, order: np.ndarray, start: int, end: int, n_steps: int) -> int:
+        """Up to ``n_steps`` updates on rows order[start:end]; returns how many ran."""
+        return self.updates_kernel(self.x_train, order, start, end, n_steps, self.batch, *self._kernel_state())
+
+    def _run_epochs(self, order: np.ndarray, epochs: int) -> tuple[int, np.ndarray]:
+        """``epochs`` whole epochs on ``order`` (one permutation per epoch); (epochs done, metric rows)."""
+        metrics = np.full((epochs, self.kernels.N_EVAL), np.nan)
+        done = self.kernels.train_epochs(self.x_train, self.x_test, order, epochs, self.batch, *self._kernel_state(),
+                                         metrics)
+        return done, metrics
+
     def _append_epoch(self, metrics: dict[str, float | None]) -> EpochReport:
         """Count an epoch and append its measurements to the history."""
         self.epoch += 1
@@ -110,14 +146,6 @@ class KernelEpochLoop(EpochLoop):
         return EpochReport(self.epoch, metrics)
 
     # --- hooks --------------------------------------------------------------------------------------
-
-    def _run_updates(self, order: np.ndarray, start: int, end: int, n_steps: int) -> int:
-        """Up to ``n_steps`` updates on rows order[start:end]; returns how many ran."""
-        raise NotImplementedError
-
-    def _run_epochs(self, order: np.ndarray, epochs: int) -> tuple[int, np.ndarray]:
-        """``epochs`` whole epochs on ``order`` (one permutation per epoch); (epochs done, metric rows)."""
-        raise NotImplementedError
 
     def _measure_epoch(self) -> EpochReport:
         """Measure the model after an epoch trained in slices and record it."""

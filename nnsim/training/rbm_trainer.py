@@ -44,13 +44,16 @@ class RBMSnapshot:
 class RBMTrainer(KernelEpochLoop):
     model_title = "RBM"
     history_keys = RBM_HISTORY_KEYS
+    kernels = K
+    updates_kernel = staticmethod(K.cd_updates)
+    check_settings = staticmethod(check_rbm_settings)
 
     def __init__(self, rbm: RBM, dataset: Dataset, settings: dict[str, Any],
                  history: dict[str, list] | None = None, chunk_seconds: float = 0.02,
                  image_shape: tuple[int, ...] | None = None):
         self.rbm = rbm
         self.dataset = dataset
-        self.settings = check_rbm_settings(settings)
+        self.settings = self.check_settings(settings)
         s = self.settings
         self.x_train = self._visible_rows(dataset.x_train, "training")
         self.x_test = self._visible_rows(dataset.x_test, "test")
@@ -84,9 +87,8 @@ class RBMTrainer(KernelEpochLoop):
         The calls do no work (zero updates, zero epochs, zero rows), so nothing changes; a GUI
         worker calls this in its own thread, with a "compiling kernels..." status.
         """
-        rbm, none = self.rbm, np.zeros(0, np.int64)
-        K.cd_updates(self.x_train, none, 0, 0, 0, self.batch, *self._kernel_state())
-        K.train_epochs(self.x_train, self.x_test, none, 0, self.batch, *self._kernel_state(), np.zeros((0, K.N_EVAL)))
+        rbm = self.rbm
+        self._compile_training_kernels()
         rbm.error_and_free_energy(self.x_train[:0])
         rbm.reconstruct(self.x_train[:0])
         rbm.gibbs_sample(self.x_train[:0], 1, self._sample_rng.copy())
@@ -100,16 +102,6 @@ class RBMTrainer(KernelEpochLoop):
             rows = (rows >= 0.5).astype(self.rbm.dtype)
         return rows
 
-    # --- progress -----------------------------------------------------------------------------
-    @property
-    def learning_rate(self) -> float:
-        return float(self.hp[K.HP_LR])
-
-    def set_learning_rate(self, lr: float) -> None:
-        """Change the learning rate; safe between chunks, even while a run is going on."""
-        self.settings = check_rbm_settings({**self.settings, "learning_rate": lr})
-        self.hp[K.HP_LR] = self.settings["learning_rate"]
-
     # --- running (the hooks of KernelEpochLoop.step) --------------------------------------------
     def _kernel_state(self) -> tuple:
         """The arguments every training kernel takes after the data, order and batch."""
@@ -117,14 +109,6 @@ class RBMTrainer(KernelEpochLoop):
         persistent = bool(s["persistent"])
         return (s["k"], persistent, self.chains, r.weight, r.visible_bias, r.hidden_bias, *self.velocities,
                 self.hp, self.rng, self.counters)
-
-    def _run_updates(self, order: np.ndarray, start: int, end: int, n_steps: int) -> int:
-        return K.cd_updates(self.x_train, order, start, end, n_steps, self.batch, *self._kernel_state())
-
-    def _run_epochs(self, order: np.ndarray, epochs: int) -> tuple[int, np.ndarray]:
-        metrics = np.full((epochs, K.N_EVAL), np.nan)
-        done = K.train_epochs(self.x_train, self.x_test, order, epochs, self.batch, *self._kernel_state(), metrics)
-        return done, metrics
 
     def _measure_epoch(self) -> EpochReport:
         err, fe = self.rbm.error_and_free_energy(self.x_train)
