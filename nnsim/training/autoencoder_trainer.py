@@ -65,9 +65,7 @@ class AutoencoderTrainer(KernelEpochLoop):
                                 f"to 0 or use a sigmoid code.")
         self.x_train = self._visible_rows(dataset.x_train, "training")
         self.x_test = self._visible_rows(dataset.x_test, "test")
-        if len(self.x_train) == 0:
-            raise TrainingError("The dataset has no training samples: choose a larger dataset.")
-        self.batch = min(s["batch_size"] or len(self.x_train), len(self.x_train))
+        self.batch = self._training_batch()
         self.image_shape = image_shape or filter_image_shape(dataset.input_shape, model.n_visible)
         self.opts = model.options(s["loss"], s["noise"])
         self.hp = np.zeros(K.N_HP)
@@ -75,9 +73,6 @@ class AutoencoderTrainer(KernelEpochLoop):
         self.hp[K.HP_WEIGHT_DECAY], self.hp[K.HP_CORRUPTION] = s["weight_decay"], s["corruption"]
         self.hp[K.HP_SPARSITY_TARGET], self.hp[K.HP_SPARSITY_WEIGHT] = s["sparsity_target"], s["sparsity_weight"]
         self.velocities = [np.zeros_like(a) for a in model.parameters()]
-        self.rng = seed_state(s["seed"])  # the corruption noise of training
-        self.shuffle_rng = np.random.default_rng(s["seed"])
-        self.counters = np.zeros(K.N_COUNTERS, dtype=np.int64)
         has_test = len(self.x_test) > 0
         probe = self.x_test if has_test else self.x_train
         self.probe_x = probe[:PROBE_SIZE].copy()
@@ -85,12 +80,7 @@ class AutoencoderTrainer(KernelEpochLoop):
         self.code_x = probe[:CODE_ROWS]
         labels = dataset.labels_test if has_test else dataset.labels_train
         self.code_labels = None if labels is None or labels.ndim != 1 else np.asarray(labels[:CODE_ROWS]).copy()
-        self.history: dict[str, list] = {key: list(v) for key, v in (history or {}).items()}
-        for key in AUTOENCODER_HISTORY_KEYS:
-            self.history.setdefault(key, [])
-        self.epoch = len(self.history["train_loss"])
-        self.chunk_seconds = chunk_seconds
-        self._start_loop()
+        self._start_loop(history, chunk_seconds)
         self.compile_kernels()  # so steps_per_second never counts JIT compilation
 
     def compile_kernels(self) -> None:

@@ -17,8 +17,9 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from nnsim.core.errors import DivergenceError
+from nnsim.core.errors import DivergenceError, TrainingError
 from nnsim.data.batching import epoch_order
+from nnsim.engine.kernels.rng import seed_state
 
 CT_UPDATES, CT_ERROR = 0, 1  # slots of a kernel-trained model's counters (kernels/rbm.py, kernels/autoencoder.py)
 
@@ -75,8 +76,8 @@ class EpochLoop:
 class KernelEpochLoop(EpochLoop):
     """``step`` over two compiled entry points, same bits however a run is cut into calls.
 
-    A subclass names its model and history keys, sets ``x_train``, ``batch``, ``chunk_seconds``,
-    ``shuffle_rng`` and the kernels' ``counters``, calls :meth:`_start_loop` in its constructor, and
+    A subclass names its model, history keys, kernels and settings check, sets ``settings``, ``x_train``,
+    ``x_test`` and ``batch`` (:meth:`_training_batch`), calls :meth:`_start_loop` in its constructor, and
     implements the hooks below.
     """
 
@@ -156,7 +157,24 @@ class KernelEpochLoop(EpochLoop):
         raise NotImplementedError
 
     # --- the loop -----------------------------------------------------------------------------------
-    def _start_loop(self) -> None:
+    def _training_batch(self) -> int:
+        """The batch size the settings ask for, at most the training set (0: all of it)."""
+        n = len(self.x_train)
+        if n == 0:
+            raise TrainingError("The dataset has no training samples: choose a larger dataset.")
+        return min(self.settings["batch_size"] or n, n)
+
+    def _start_loop(self, history: dict[str, list] | None, chunk_seconds: float) -> None:
+        """The random streams, counters, history and timing of a new trainer (its settings are checked)."""
+        seed = self.settings["seed"]
+        self.rng = seed_state(seed)  # the kernels' random numbers in training
+        self.shuffle_rng = np.random.default_rng(seed)
+        self.counters = np.zeros(self.kernels.N_COUNTERS, dtype=np.int64)
+        self.history = {key: list(v) for key, v in (history or {}).items()}
+        for key in self.history_keys:
+            self.history.setdefault(key, [])
+        self.epoch = len(self.history["train_loss"])
+        self.chunk_seconds = chunk_seconds
         self.reports = []
         self.steps_per_second = 0.0
         self._order: np.ndarray | None = None

@@ -57,28 +57,18 @@ class RBMTrainer(KernelEpochLoop):
         s = self.settings
         self.x_train = self._visible_rows(dataset.x_train, "training")
         self.x_test = self._visible_rows(dataset.x_test, "test")
-        if len(self.x_train) == 0:
-            raise TrainingError("The dataset has no training samples: choose a larger dataset.")
-        self.batch = min(s["batch_size"] or len(self.x_train), len(self.x_train))
+        self.batch = self._training_batch()
         self.image_shape = image_shape or filter_image_shape(dataset.input_shape, rbm.n_visible)
         self.hp = np.zeros(K.N_HP)
         self.hp[K.HP_LR], self.hp[K.HP_MOMENTUM] = s["learning_rate"], s["momentum"]
         self.hp[K.HP_WEIGHT_DECAY] = s["weight_decay"]
         self.velocities = [np.zeros_like(a) for a in (rbm.weight, rbm.visible_bias, rbm.hidden_bias)]
         self.chains = self.x_train[:self.batch].copy()  # PCD's persistent negative chains start at data
-        self.rng = seed_state(s["seed"])  # Gibbs sampling of training
-        self.shuffle_rng = np.random.default_rng(s["seed"])
-        self.counters = np.zeros(K.N_COUNTERS, dtype=np.int64)
         probe = self.x_test if len(self.x_test) else self.x_train
         self.probe_x = probe[:PROBE_SIZE].copy()
         self._sample_states = self.probe_x.copy()  # the samples view's chains (their own RNG below)
         self._sample_rng = seed_state(-(s["seed"] + 1))
-        self.history: dict[str, list] = {key: list(v) for key, v in (history or {}).items()}
-        for key in RBM_HISTORY_KEYS:
-            self.history.setdefault(key, [])
-        self.epoch = len(self.history["train_loss"])
-        self.chunk_seconds = chunk_seconds
-        self._start_loop()
+        self._start_loop(history, chunk_seconds)
         self.compile_kernels()  # so steps_per_second never counts JIT compilation
 
     def compile_kernels(self) -> None:
