@@ -27,8 +27,37 @@ from nnsim.engine.program import OP_DENSE
 UNSUPERVISED = "Unsupervised and generative"
 
 
+class _LearnsWithoutLabels(LayerKind):
+    """One flat input, ``units`` outputs; in the network a dense layer (``weight``, ``bias``) and an
+    activation, with the node's generative weights (the specs after those two) stored as buffers."""
+
+    @classmethod
+    def output_shape(cls, in_shapes, params, node, sources):
+        need_flat(cls.type_name, node, in_shapes[0], sources[0])
+        return (params["units"],)
+
+    @classmethod
+    def param_count(cls, in_shapes, params):
+        return sum(math.prod(w.shape) for w in cls.weight_specs(in_shapes, params))  # the buffers learn too
+
+    @classmethod
+    def output_activation(cls, params) -> str:
+        raise NotImplementedError
+
+    @classmethod
+    def emit(cls, b, node, params, inputs, out_shape):
+        x = inputs[0]
+        specs = cls.weight_specs([x.shape], params)
+        w, bias = b.weight(node, specs[0]), b.weight(node, specs[1])
+        for spec in specs[2:]:
+            b.weight(node, spec)  # stored with the node; only its own unsupervised training reads it
+        z = b.activation(out_shape)
+        b.op(OP_DENSE, node, [x], z, [x.shape[-1], out_shape[-1], w, bias, 1])
+        return emit_activation(b, node, cls.output_activation(params), params, z, out_shape)
+
+
 @register
-class RBM(LayerKind):
+class RBM(_LearnsWithoutLabels):
     type_name = "RBM"
     category = UNSUPERVISED
     help = ("A restricted Boltzmann machine: binary hidden units that learn, without labels, to model their "
@@ -45,11 +74,6 @@ class RBM(LayerKind):
     )
 
     @classmethod
-    def output_shape(cls, in_shapes, params, node, sources):
-        need_flat("RBM", node, in_shapes[0], sources[0])
-        return (params["units"],)
-
-    @classmethod
     def weight_specs(cls, in_shapes, params):
         n_in, n_out = in_shapes[0][-1], params["units"]
         return [WeightSpec("weight", (n_out, n_in), params["init"], fan_in=n_in, fan_out=n_out),
@@ -57,26 +81,16 @@ class RBM(LayerKind):
                 WeightSpec("visible_bias", (n_in,), "zeros", decay=False, trainable=False)]
 
     @classmethod
-    def param_count(cls, in_shapes, params):
-        return sum(math.prod(w.shape) for w in cls.weight_specs(in_shapes, params))  # b is learned too
-
-    @classmethod
     def key_params(cls, params):
         return f"{params['units']} hidden, {'PCD' if params['persistent'] else 'CD'}-{params['k']}"
 
     @classmethod
-    def emit(cls, b, node, params, inputs, out_shape):
-        x = inputs[0]
-        w_spec, bias_spec, visible_spec = cls.weight_specs([x.shape], params)
-        w, bias = b.weight(node, w_spec), b.weight(node, bias_spec)
-        b.weight(node, visible_spec)  # stored with the node; only contrastive divergence reads it
-        z = b.activation(out_shape)
-        b.op(OP_DENSE, node, [x], z, [x.shape[-1], out_shape[-1], w, bias, 1])
-        return emit_activation(b, node, "sigmoid", params, z, out_shape)
+    def output_activation(cls, params):
+        return "sigmoid"
 
 
 @register
-class Autoencoder(LayerKind):
+class Autoencoder(_LearnsWithoutLabels):
     type_name = "Autoencoder"
     category = UNSUPERVISED
     help = ("An autoencoder: code units h = f(x Wᵀ + b) that learn, without labels, to reconstruct their input "
@@ -104,11 +118,6 @@ class Autoencoder(LayerKind):
     )
 
     @classmethod
-    def output_shape(cls, in_shapes, params, node, sources):
-        need_flat("Autoencoder", node, in_shapes[0], sources[0])
-        return (params["units"],)
-
-    @classmethod
     def weight_specs(cls, in_shapes, params):
         n_in, n_code = in_shapes[0][-1], params["units"]
         specs = [WeightSpec("weight", (n_code, n_in), params["init"], fan_in=n_in, fan_out=n_code),
@@ -119,23 +128,11 @@ class Autoencoder(LayerKind):
         return specs + [WeightSpec("decoder_bias", (n_in,), "zeros", decay=False, trainable=False)]
 
     @classmethod
-    def param_count(cls, in_shapes, params):
-        return sum(math.prod(w.shape) for w in cls.weight_specs(in_shapes, params))  # the decoder learns too
-
-    @classmethod
     def key_params(cls, params):
         extras = [f"{params['noise']} {params['corruption']:g}"] if params["corruption"] > 0 else []
         extras += ["sparse"] if params["sparsity_weight"] > 0 else []
         return ", ".join([f"{params['units']} code", "tied" if params["tied"] else "untied", *extras])
 
     @classmethod
-    def emit(cls, b, node, params, inputs, out_shape):
-        x = inputs[0]
-        specs = cls.weight_specs([x.shape], params)
-        w, bias = b.weight(node, specs[0]), b.weight(node, specs[1])
-        for spec in specs[2:]:
-            b.weight(node, spec)  # the decoder: stored with the node; only its own training reads it
-        z = b.activation(out_shape)
-        b.op(OP_DENSE, node, [x], z, [x.shape[-1], out_shape[-1], w, bias, 1])
-        activation = {"linear": "identity"}.get(params["code_activation"], params["code_activation"])
-        return emit_activation(b, node, activation, params, z, out_shape)
+    def output_activation(cls, params):
+        return {"linear": "identity"}.get(params["code_activation"], params["code_activation"])
