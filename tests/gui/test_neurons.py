@@ -14,6 +14,7 @@ from nnsim.gui.canvas.weight_editor import WeightEditor
 from nnsim.gui.files import new_project
 from nnsim.gui.main_window import MainWindow
 from nnsim.project import Project
+from tests.gui.windows import open_window
 
 from .test_main_window import drop
 
@@ -27,19 +28,6 @@ def collect_garbage_first():
     """
     gc.collect()
     yield
-
-
-def _forget(w: MainWindow) -> None:
-    w.document.undo_stack.setClean()
-
-
-def open_window(qtbot, project: Project) -> MainWindow:
-    w = MainWindow(project, warm_up=False, restore_settings=False)
-    qtbot.addWidget(w, before_close_func=_forget)
-    w.resize(1400, 860)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 @pytest.fixture
