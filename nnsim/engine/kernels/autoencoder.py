@@ -68,35 +68,34 @@ def _decoder_rows(w, wd, tied):
     return w if tied else np.ascontiguousarray(wd.T)
 
 
+@njit(inline="always", **JIT)
+def _affine_row(xr, m, bias, acc):
+    """acc = bias + Σ_i xr[i] m[i], skipping zero inputs (pixels, masked inputs, ReLU codes: many vanish)."""
+    acc[:] = bias
+    for i in range(m.shape[0]):
+        xi = xr[i]
+        if xi != 0.0:
+            for j in range(m.shape[1]):
+                acc[j] += xi * m[i, j]
+
+
 @njit(**JIT)
 def encode_rows(x, wt, b, code, out):
     """out[r] = f(b + Σ_i x[r, i] Wᵀ[i]) for the first len(out) rows of x; ``wt`` is Wᵀ."""
-    nv, nc = wt.shape
     for r in range(out.shape[0]):
         acc = out[r]
-        acc[:] = b
-        for i in range(nv):
-            xi = x[r, i]
-            if xi != 0.0:  # pixels and masked inputs: many terms vanish
-                for j in range(nc):
-                    acc[j] += xi * wt[i, j]
-        for j in range(nc):
+        _affine_row(x[r], wt, b, acc)
+        for j in range(acc.shape[0]):
             acc[j] = _activate(out, acc[j], code)
 
 
 @njit(**JIT)
 def decode_rows(h, dec, d, out):
     """out[r] = sigmoid(d + Σ_j h[r, j] dec[j]) for the first len(out) rows of h; ``dec`` is W'ᵀ."""
-    nc, nv = dec.shape
     for r in range(out.shape[0]):
         acc = out[r]
-        acc[:] = d
-        for j in range(nc):
-            hj = h[r, j]
-            if hj != 0.0:
-                for i in range(nv):
-                    acc[i] += hj * dec[j, i]
-        for i in range(nv):
+        _affine_row(h[r], dec, d, acc)
+        for i in range(acc.shape[0]):
             acc[i] = sigmoid_as(out, acc[i])
 
 
