@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from nnsim.engine.layers.unsupervised import RECONSTRUCTION_PARAMS
 from nnsim.training.pretraining import Pretrainer, register_pretrainer
 
-NODE_TRAINING_PARAMS = ("loss", "corruption", "noise", "sparsity_target", "sparsity_weight")
+NODE_TRAINING_PARAMS = tuple(spec.name for spec in RECONSTRUCTION_PARAMS)  # the node's own loss, noise, sparsity
 
 
 def _build(n_in: int, params: dict[str, Any], dtype: np.dtype) -> Any:

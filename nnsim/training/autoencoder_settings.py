@@ -7,6 +7,7 @@ from typing import Any
 
 from nnsim.core.errors import TrainingError
 from nnsim.core.params import ParamSpec, check_params
+from nnsim.engine.layers.unsupervised import RECONSTRUCTION_PARAMS
 
 AUTOENCODER_TRAINING_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("learning_rate", "float", 0.5, "Step size α of each gradient-descent update.", min=1e-8, max=100.0),
@@ -15,17 +16,7 @@ AUTOENCODER_TRAINING_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("momentum", "float", 0.9, "Momentum μ: v = μv - α(gradient + λW); W += v.", min=0.0, max=0.999),
     ParamSpec("weight_decay", "float", 0.0, "L2 penalty λ on the encoder and decoder weights (not the biases).",
               min=0.0, max=10.0),
-    ParamSpec("loss", "choice", "mse", "Reconstruction loss per sample: mse = ½ Σ (x' - x)² over the pixels, "
-              "cross_entropy = -Σ x log x' + (1 - x) log(1 - x').", choices=("mse", "cross_entropy")),
-    ParamSpec("corruption", "float", 0.0, "Denoising: the masking probability (or Gaussian noise's standard "
-              "deviation) applied to each input, which must still be reconstructed clean; 0 = off.",
-              min=0.0, max=1.0),
-    ParamSpec("noise", "choice", "mask", "How inputs are corrupted: mask = set to 0 with probability "
-              "'corruption', gaussian = add N(0, corruption²).", choices=("mask", "gaussian")),
-    ParamSpec("sparsity_target", "float", 0.05, "Sparsity: the mean activation ρ each code unit is pushed "
-              "towards.", min=0.001, max=0.999),
-    ParamSpec("sparsity_weight", "float", 0.0, "Weight β of the sparsity penalty β Σ_j KL(ρ || ρ̂_j), ρ̂_j the "
-              "unit's mean activation over a batch; 0 = off.", min=0.0, max=100.0),
+) + RECONSTRUCTION_PARAMS + (
     ParamSpec("shuffle", "bool", True, "Shuffle the training samples every epoch."),
     ParamSpec("seed", "int", 0, "Seeds shuffling and the corruption noise: same seed, same run.", min=0,
               max=2**31 - 1),

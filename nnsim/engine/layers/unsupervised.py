@@ -26,6 +26,22 @@ from nnsim.engine.program import OP_DENSE
 
 UNSUPERVISED = "Unsupervised and generative"
 
+# What an autoencoder learns to reconstruct and how: params of the Autoencoder node and settings of
+# :class:`~nnsim.training.autoencoder_trainer.AutoencoderTrainer` alike.
+RECONSTRUCTION_PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("loss", "choice", "mse", "Reconstruction loss per sample: mse = ½ Σ (x' - x)² over the pixels, "
+              "cross_entropy = -Σ x log x' + (1 - x) log(1 - x').", choices=("mse", "cross_entropy")),
+    ParamSpec("corruption", "float", 0.0, "Denoising: the masking probability (or Gaussian noise's standard "
+              "deviation) applied to each input, which must still be reconstructed clean; 0 = off.",
+              min=0.0, max=1.0),
+    ParamSpec("noise", "choice", "mask", "How inputs are corrupted: mask = set to 0 with probability "
+              "'corruption', gaussian = add N(0, corruption²).", choices=("mask", "gaussian")),
+    ParamSpec("sparsity_target", "float", 0.05, "Sparsity: the mean activation ρ each code unit is pushed "
+              "towards.", min=0.001, max=0.999),
+    ParamSpec("sparsity_weight", "float", 0.0, "Weight β of the sparsity penalty β Σ_j KL(ρ || ρ̂_j), ρ̂_j the "
+              "unit's mean activation over a batch; 0 = off.", min=0.0, max=100.0),
+)
+
 
 class _LearnsWithoutLabels(LayerKind):
     """One flat input, ``units`` outputs; in the network a dense layer (``weight``, ``bias``) and an
@@ -103,16 +119,7 @@ class Autoencoder(_LearnsWithoutLabels):
                   "(W' = Wᵀ) instead of its own."),
         ParamSpec("code_activation", "choice", "sigmoid", "The code units' activation f (sparsity needs "
                   "sigmoid).", choices=("sigmoid", "relu", "linear")),
-        ParamSpec("loss", "choice", "mse", "Reconstruction loss per sample: mse = ½ Σ (x' - x)², or "
-                  "cross_entropy.", choices=("mse", "cross_entropy")),
-        ParamSpec("corruption", "float", 0.0, "Denoising: the masking probability (or Gaussian noise's standard "
-                  "deviation) applied to each input while it learns; 0 = off.", min=0.0, max=1.0),
-        ParamSpec("noise", "choice", "mask", "How inputs are corrupted: mask = set to 0 with probability "
-                  "'corruption', gaussian = add N(0, corruption²).", choices=("mask", "gaussian")),
-        ParamSpec("sparsity_target", "float", 0.05, "Sparsity: the mean activation ρ each code unit is pushed "
-                  "towards.", min=0.001, max=0.999),
-        ParamSpec("sparsity_weight", "float", 0.0, "Weight β of the sparsity penalty β Σ_j KL(ρ || ρ̂_j); "
-                  "0 = off.", min=0.0, max=100.0),
+    ) + RECONSTRUCTION_PARAMS + (
         ParamSpec("init", "choice", "glorot_uniform", "How the weights start before pretraining (biases start "
                   "at 0).", choices=INITIALIZER_NAMES),
     )
