@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from nnsim.engine.kernels import JIT
+from nnsim.engine.kernels.float_env import flush_denormals, restore_float_env
 from nnsim.engine.kernels.losses import count_correct, loss_forward_backward
 from nnsim.engine.kernels.optimizers import (HP_CLIP, apply_update, clip_gradients, grad_norm,
                                              scheduled_lr)
@@ -195,13 +196,17 @@ def _run(forward_pass, backward_pass, plan, iops, fops, P, G, A, D, AUX, S1, S2,
     number of phases completed (fewer after an error); ``stats[p, ST_STEPS]`` counts each phase's
     batches. ``stats`` counts correct *rows* (samples x groups).
     """
+    caller_env = flush_denormals()  # see kernels.float_env: tiny gradients stay fast
+    done = plan.shape[0]
     for p in range(plan.shape[0]):
         if not _run_phase(forward_pass, backward_pass, plan[p, PL_MODE], plan[p, PL_TRAINING] != 0,
                           plan[p, PL_START], plan[p, PL_END], plan[p, PL_STEPS], plan[p, PL_BATCH],
                           plan[p, PL_PREDS], iops, fops, P, G, A, D, AUX, S1, S2, segs, T, X, Y, order, io, opt,
                           hp, counters, rng, stats[p], preds):
-            return p
-    return plan.shape[0]
+            done = p
+            break
+    restore_float_env(caller_env)
+    return done
 
 
 @njit(inline="always", **JIT)

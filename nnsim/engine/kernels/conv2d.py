@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from nnsim.engine.kernels import JIT
+from nnsim.engine.kernels.float_env import flush_denormals, restore_float_env
 from nnsim.engine.kernels.parts import MAX_PARTS, part_bounds, sample_parts
 from nnsim.engine.kernels.unfold2d import (col2im_inner, col2im_rows, im2col_inner, im2col_rows, transpose_add_into,
                                            transpose_into, use_inner)
@@ -98,9 +99,11 @@ def conv2d_forward(x, w, bias, has_bias, y, col, tmp, xt, kh, kw, s, pt, pl, oh,
         _forward_range(x, w, bias, has_bias, y, col, tmp, xt, 0, n, chunk, inner, kh, kw, s, pt, pl, oh, ow)
         return
     for p in prange(parts):
+        env = flush_denormals()  # this part's thread computes like the caller's (float_env)
         lo, hi = part_bounds(p, parts, n)
         _forward_range(x, w, bias, has_bias, y, col[p * cap * ckk * ohw:], tmp[p * cap * f * ohw:],
                        xt[p * cap * c * h * wd:], lo, hi, cap, inner, kh, kw, s, pt, pl, oh, ow)
+        restore_float_env(env)
 
 
 @njit(**JIT)
@@ -159,6 +162,7 @@ def conv2d_backward(x, w, dy, dx, need_dx, gw, gb, has_bias, col, tmp, xt, gwt, 
                         chunk, inner, kh, kw, s, pt, pl, oh, ow)
         return
     for p in prange(parts):
+        env = flush_denormals()  # this part's thread computes like the caller's (float_env)
         lo, hi = part_bounds(p, parts, n)
         base = MAX_PARTS * fk + (p - 1) * (fk + f)
         acc = gw if p == 0 else gwt[base:base + fk].reshape((f, ckk))
@@ -166,6 +170,7 @@ def conv2d_backward(x, w, dy, dx, need_dx, gw, gb, has_bias, col, tmp, xt, gwt, 
         _backward_range(x, w, dy, dx, need_dx, acc, bacc, has_bias, col[p * cap * ckk * ohw:],
                         tmp[p * cap * f * ohw:], xt[p * cap * c * h * wd:], gwt[p * fk:(p + 1) * fk].reshape((f, ckk)),
                         lo, hi, cap, inner, kh, kw, s, pt, pl, oh, ow)
+        restore_float_env(env)
     for p in range(1, parts):
         base = MAX_PARTS * fk + (p - 1) * (fk + f)
         gw += gwt[base:base + fk].reshape((f, ckk))

@@ -11,6 +11,7 @@ import numpy as np
 from numba import njit, prange
 
 from nnsim.engine.kernels import JIT
+from nnsim.engine.kernels.float_env import flush_denormals, restore_float_env
 from nnsim.engine.kernels.fastmath import one_as, sigmoid_as, tanh_as
 from nnsim.engine.kernels.parts import part_bounds, sample_parts
 from nnsim.engine.kernels.rnn import (cut_here, finish_forward, input_projection, small_products, start_state, step_time,
@@ -33,11 +34,13 @@ def lstm_forward(x, w_ih, w_hh, b_ih, b_hh, peep, variant, h0, has_h0, reverse, 
                       gi, gf, gg, go, cs, out, seq)
         return
     for p in prange(parts):
+        env = flush_denormals()  # this part's thread computes like the caller's (float_env)
         lo, hi = part_bounds(p, parts, n)
         a, b = lo * steps, hi * steps
         _forward_rows(x[a:b], w_ih, wt, b_ih, b_hh, peep, variant, h0[lo:hi] if has_h0 else h0, has_h0,
                       reverse, steps, Z[a:b], R[lo:hi], hcur[lo:hi], hprev[a:b], hs[a:b], gi[a:b], gf[a:b],
                       gg[a:b], go[a:b], cs[a:b], out[lo:hi], seq)
+        restore_float_env(env)
 
 
 @njit(**JIT)
@@ -149,6 +152,7 @@ def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq
         pb_ih = partials[gh * (ni + H):gh * (ni + H + 1)]
         pb_hh = partials[gh * (ni + H + 1):gh * (ni + H + 2)]
         for p in prange(parts):
+            env = flush_denormals()  # this part's thread computes like the caller's (float_env)
             lo, hi = part_bounds(p, parts, n)
             a, b = lo * steps, hi * steps
             if not peephole:
@@ -158,6 +162,7 @@ def lstm_backward(x, w_ih, w_hh, peep, gpeep, variant, reverse, steps, bptt, seq
             weight_gradients(x[a:b], Z[a:b], Z[a:b], hprev[a:b], w_ih, gw_ih if first else pw_ih,
                              gw_hh if first else pw_hh, gb_ih if first else pb_ih, gb_hh if first else pb_hh,
                              dx[a:b], dxs[a:b], need_dx, R[lo])
+            restore_float_env(env)
         gw_ih += pw_ih
         gw_hh += pw_hh
         gb_ih += pb_ih
