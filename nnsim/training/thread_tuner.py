@@ -59,7 +59,7 @@ class ThreadTuner:
         self._next_trial: float | None = None  # clock time of the next trial (set by the first chunk)
         self._trial: list[list[float]] | None = None  # per choice: [updates, seconds] while measuring
         self._window = 0  # index into TRIAL
-        self._window_start = 0.0
+        self._window_start: float | None = 0.0  # None: restart at the next chunk
         self._window_updates = 0
 
     def before_chunk(self) -> None:
@@ -72,9 +72,17 @@ class ThreadTuner:
             self._window, self._window_start, self._window_updates = 0, now, 0
         if self._trial is not None:
             self.current = self.choices[TRIAL[self._window]]
+            if self._window_start is None:
+                self._window_start = now
         if self.current != self._applied:
             self._set_threads(self.current)
             self._applied = self.current
+
+    def interrupted(self) -> None:
+        """Training stopped for a while (paused, stepped by hand, slowed down): the window being measured
+        starts again at the next full-speed chunk, so idle time never counts against a thread count."""
+        if self._trial is not None:
+            self._window_start, self._window_updates = None, 0
 
     def after_chunk(self, updates: int) -> None:
         """Count a full-speed chunk's updates; a window ends once it has lasted ``window_seconds``."""

@@ -59,3 +59,15 @@ def test_a_single_thread_machine_never_switches():
     tuner, clock, applied = make(threads=1, settle=0.0)
     train(tuner, clock, 5.0, {1: 1000}, applied)
     assert applied == [1] and tuner.current == 1
+
+
+def test_a_pause_during_a_trial_does_not_count_against_the_thread_count_in_use():
+    """Ten idle seconds inside the window of one thread would make it look ten times slower."""
+    tuner, clock, applied = make(settle=0.0)
+    train(tuner, clock, 0.7, {2: 4000, 1: 4400}, applied)  # the first window (2 threads), then into the second
+    assert applied == [2, 1]
+    tuner.interrupted()
+    clock.now += 10.0  # paused
+    train(tuner, clock, 2.0, {2: 4000, 1: 4400}, applied)  # the three windows left, and a little
+    assert tuner.current == 1
+    assert tuner.rates[1] == pytest.approx(4400)

@@ -130,6 +130,7 @@ class TrainingWorker(QObject):
         try:
             epochs_left = 1 if self._until_epoch or t.pretraining else max(self.epochs - t.epoch, 1)
             if slow:
+                self._threads.interrupted()  # a step or a slowed-down run says nothing about thread speed
                 report = t.step(1, max_epochs=epochs_left)
             else:
                 self._threads.before_chunk()
@@ -159,6 +160,7 @@ class TrainingWorker(QObject):
             time.sleep(1.0 / self._rate)
 
     def _pause(self) -> None:
+        self._threads.interrupted()
         self._frame(heavy=True, force=True)  # the final frame first: "paused" means the view is current
         self._emit_weights()
         self._set_state("paused")
