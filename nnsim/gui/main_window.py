@@ -35,6 +35,7 @@ from nnsim.project import Project
 from nnsim.training.units import MAX_DENSE_EDGE_WEIGHTS, unit_bias, with_values
 
 VIEW_BUDGET_SECONDS = 0.012  # live-view redraw time per tick before the rest wait for the next one
+CANVAS_PARTS = frozenset({"weights", "neuron_maps"})  # the canvas draws edge weights and unit thumbnails
 
 
 class MainWindow(QMainWindow):
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         dock.setWidget(self.view_stack)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.docks["live_views"] = dock
+        dock.visibilityChanged.connect(self._update_frame_parts)
         self.resizeDocks([dock], [300], Qt.Orientation.Vertical)
         self.controls = TrainingControls(self.controller, self.document)
 
@@ -144,12 +146,26 @@ class MainWindow(QMainWindow):
             self.view_stack.setCurrentWidget(self.view_tabs)
         if self.controller.latest is not None:
             self.show_frame(self.controller.latest)
+        self._update_frame_parts()
 
     def _view_tab_changed(self, index: int) -> None:
         view = self.view_tabs.widget(index)
         frame = self.controller.latest
-        if isinstance(view, LiveView) and frame is not None and view.applies_to(frame):
+        if isinstance(view, LiveView) and frame is not None and _takes(view, frame):
             view.show_frame(frame)
+        self._update_frame_parts()
+
+    def _update_frame_parts(self, *_: object) -> None:
+        """Tell the training thread which frame parts the canvas and the shown views draw."""
+        if not hasattr(self, "views"):
+            return
+        if self.docks["live_views"].isHidden():
+            shown = []
+        elif self.view_stack.currentWidget() is self.view_grid:
+            shown = list(self.views.values())
+        else:
+            shown = [self.view_tabs.currentWidget()]
+        self.controller.set_frame_parts(CANVAS_PARTS.union(*(v.parts for v in shown if isinstance(v, LiveView))))
 
     def _build_training_toolbar(self) -> None:
         self.addToolBarBreak()
@@ -177,7 +193,7 @@ class MainWindow(QMainWindow):
                 view.reset()
             return
         self.overlay.show_frame(frame)
-        views = [v for v in views if v.applies_to(frame) and v.frame is not frame]
+        views = [v for v in views if v.frame is not frame and _takes(v, frame)]
         if not views:
             return
         start = time.perf_counter()
@@ -193,7 +209,7 @@ class MainWindow(QMainWindow):
         """Give a frame to the canvas and every view that applies, visible or not (screenshots, tests)."""
         self.overlay.show_frame(frame)
         for view in self.views.values():
-            if view.applies_to(frame):
+            if _takes(view, frame):
                 view.show_frame(frame)
 
     @Slot(str, object)
@@ -436,3 +452,8 @@ class MainWindow(QMainWindow):
         if not getattr(self, "_fitted", False):
             self._fitted = True
             self.view.fit()
+
+
+def _takes(view: LiveView, frame) -> bool:
+    """True when ``frame`` carries what ``view`` draws and the view has something to show for it."""
+    return view.parts <= frame.parts and view.applies_to(frame)

@@ -20,6 +20,7 @@ from nnsim.engine import interpreter as it
 from nnsim.engine.kernels.optimizers import HP_LR, scheduled_lr
 from nnsim.engine.network import Network
 from nnsim.training import metrics as M
+from nnsim.training.history import epochs_done, numbered, record_epoch
 from nnsim.training.epoch_loop import EpochLoop, EpochReport
 from nnsim.training.settings import check_settings, hyperparameters
 from nnsim.training.snapshot import Snapshot
@@ -59,7 +60,8 @@ class Trainer(EpochLoop):
         self.history: dict[str, list] = {k: list(v) for k, v in (history or {}).items()}
         for key in HISTORY_KEYS:
             self.history.setdefault(key, [])
-        self.epoch = len(self.history["train_loss"])
+        self.history = numbered(self.history, HISTORY_KEYS)
+        self.epoch = epochs_done(self.history)
         self.chunk_seconds = chunk_seconds
         self._step_seconds = 0.0  # measured time of one update (0 until measured)
         self._order: np.ndarray | None = None
@@ -272,9 +274,8 @@ class Trainer(EpochLoop):
             else:
                 m[f"{split}_rmse"] = M.rmse(preds.reshape(y.shape), y)
         self.epoch += 1
-        for key in HISTORY_KEYS:
-            value = m.get(key)
-            self.history[key].append(None if value is None else float(value))
+        record_epoch(self.history, HISTORY_KEYS, {k: None if v is None else float(v) for k, v in m.items()},
+                     self.epoch)
         return EpochReport(self.epoch, m)
 
     def _raise_divergence(self, done: int) -> None:

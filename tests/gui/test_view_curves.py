@@ -141,3 +141,26 @@ def test_redraw_is_fast_even_for_long_runs(view, spiral):
     elapsed = time.perf_counter() - start
     assert len(ydata(view.loss_curves["train"])) == n + 1
     assert elapsed < 0.2, f"redraw of a 100k-epoch history took {elapsed * 1000:.1f} ms"
+
+
+def test_a_thinned_history_draws_at_its_epoch_numbers(view, monkeypatch):
+    """Past the cap a history keeps every s-th epoch plus the latest; the curves put each at its epoch."""
+    import nnsim.training.history as H
+
+    monkeypatch.setattr(H, "MAX_ENTRIES", 6)
+    project = Project.example("xor")
+    trainer = project.trainer()
+    builder = LiveFrameBuilder(trainer)
+    trainer.run(9)
+    view.show_frame(builder.build())
+    x, y = view.loss_curves["train"].getOriginalDataset()
+    assert list(x) == [2, 4, 6, 8, 9] and list(y) == pytest.approx(trainer.history["train_loss"])
+    assert "Epoch 9" in view.latest.text()
+    trainer.run(1)  # epoch 10 replaces epoch 9, which was kept only as the latest
+    view.show_frame(builder.build())
+    x, y = view.loss_curves["train"].getOriginalDataset()
+    assert list(x) == [2, 4, 6, 8, 10] and y[-1] == pytest.approx(trainer.history["train_loss"][-1])
+    trainer.run(3)  # epoch 13: the stride becomes 4 and the lists are thinned
+    view.show_frame(builder.build())
+    x, y = view.loss_curves["train"].getOriginalDataset()
+    assert list(x) == [4, 8, 12, 13] and list(y) == pytest.approx(trainer.history["train_loss"])

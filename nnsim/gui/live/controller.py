@@ -16,6 +16,7 @@ from nnsim.core.errors import NNSimError
 from nnsim.gui.document import Document
 from nnsim.gui.live.worker import TrainingWorker
 from nnsim.project import Project
+from nnsim.training.history import epochs_done
 from nnsim.training.live import LiveFrame
 
 REDRAW_MS = 20  # a new frame is shown within 20 ms of arriving (frames come at most ~30 times a second)
@@ -53,6 +54,7 @@ class TrainingController(QObject):
         self._runs = 0  # runs started so far
         self._first_wanted_run = 0  # weights from earlier runs arrive after a reset or a hand edit: drop them
         self._run_settings: dict = {}
+        self._parts: frozenset[str] | None = None  # frame parts the window draws (None: all of them)
         document.project_replaced.connect(self._project_replaced)
 
     # --- commands from the controls ------------------------------------------------------------------
@@ -63,6 +65,13 @@ class TrainingController(QObject):
 
     def pause(self) -> None:
         self._send("pause")
+
+    def set_frame_parts(self, parts: frozenset[str]) -> None:
+        """Only these frame parts are drawn now (the canvas and the shown views): the worker builds
+        just them while it runs; frames for a pause or the end always carry everything."""
+        if parts != self._parts:
+            self._parts = frozenset(parts)
+            self._send("parts", self._parts)
 
     def step(self, batches: int = 1) -> None:
         if self.worker is None or self.stale:
@@ -112,11 +121,11 @@ class TrainingController(QObject):
         if project is None:
             return
         settings_epochs = project.training["epochs"]
-        done = len(project.history.get("train_loss", []))
+        done = epochs_done(project.history)
         epochs = done + settings_epochs if done >= settings_epochs else settings_epochs
         self.thread = QThread()
         self._runs += 1
-        self.worker = TrainingWorker(project, epochs, self._runs)
+        self.worker = TrainingWorker(project, epochs, self._runs, parts=self._parts)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.frame_ready.connect(self._on_frame)

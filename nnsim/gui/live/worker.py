@@ -19,7 +19,7 @@ from nnsim.core.errors import DivergenceError, NNSimError
 from nnsim.project import Project
 from nnsim.training import Trainer
 from nnsim.training.pretraining import PhasedTrainer
-from nnsim.training.live import LiveFrameBuilder
+from nnsim.training.live import PARTS, LiveFrameBuilder
 from nnsim.training.thread_tuner import ThreadTuner
 
 FRAME_INTERVAL = 1 / 26  # at most ~26 frames a second: 20+ redraws a second, and a lighter GUI thread
@@ -37,7 +37,7 @@ class TrainingWorker(QObject):
     failed = Signal(str)
     weights_ready = Signal(object, object, int)  # weights dict, history dict (copies), run; after pause/finish/stop
 
-    def __init__(self, project: Project, epochs: int, run: int = 0):
+    def __init__(self, project: Project, epochs: int, run: int = 0, parts: frozenset[str] | None = None):
         super().__init__()
         self.run_number = run  # lets the controller drop weights of a run the user has since overruled
         self.project = project  # a private copy: the worker never reads the live, editable graph
@@ -54,10 +54,11 @@ class TrainingWorker(QObject):
         self._last_heavy = 0.0
         self._frame_cost = 0.0
         self._threads = ThreadTuner()  # kernel threads: all, or one when the window's core makes them wait
+        self._parts = PARTS if parts is None else parts  # what running frames carry: what the window shows
 
     # --- called from the GUI thread ---------------------------------------------------------------
     def request(self, name: str, value: Any = None) -> None:
-        """Queue a request (play, pause, step, step_epoch, stop, learning_rate, speed); thread-safe."""
+        """Queue a request (play, pause, step, step_epoch, stop, learning_rate, speed, parts); thread-safe."""
         with self._lock:
             self._requests.append((name, value))
         self._wake.set()
@@ -111,6 +112,8 @@ class TrainingWorker(QObject):
             t.set_learning_rate(float(value))
         elif name == "speed":
             self._rate = value
+        elif name == "parts":
+            self._parts = value
         elif self.state in ("diverged", "failed"):
             return  # only Reset (a new worker) helps after divergence
         elif name == "play" and self.state != "finished":
@@ -172,7 +175,11 @@ class TrainingWorker(QObject):
         if not force and now - self._last_frame < self._frame_wait():
             return
         heavy = heavy or force or now - self._last_heavy >= HEAVY_INTERVAL
-        frame = self.builder.build(predictions=heavy, sample=heavy, neuron_maps=heavy or self._rate is not None)
+        want = PARTS if force else self._parts  # a paused or finished run shows everything, hidden views too
+        frame = self.builder.build(predictions=heavy and "predictions" in want, sample=heavy and "sample" in want,
+                                   neuron_maps=(heavy or self._rate is not None) and "neuron_maps" in want,
+                                   boundary="boundary" in want, generative="generative" in want,
+                                   activations="activations" in want, gradients="gradients" in want)
         done = time.perf_counter()
         self._last_frame = done
         if heavy:

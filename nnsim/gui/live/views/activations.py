@@ -84,6 +84,7 @@ def levels_for(x: np.ndarray, activation: str) -> tuple[tuple[float, float], str
 class ActivationsView(LiveView):
     title = "Activations"
     key = "activations"
+    parts = frozenset({"activations"})
 
     def __init__(self, context: ViewContext, parent: QWidget | None = None):
         super().__init__(context, parent)

@@ -1,8 +1,9 @@
 """The contract every live view follows.
 
 A view is a QWidget in a dock. The main window's redraw timer calls :meth:`LiveView.show_frame`
-with the newest :class:`~nnsim.training.live.LiveFrame` only when the view is visible and the
-frame is new, so a hidden view costs nothing. Views draw copies and never touch the trainer.
+with the newest :class:`~nnsim.training.live.LiveFrame` only when the view is visible, the frame
+is new and carries the view's :attr:`LiveView.parts`; the training thread builds only the parts
+that visible views draw, so a hidden view costs nothing. Views draw copies and never touch the trainer.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ class ViewContext:
 class LiveView(QWidget):
     title: ClassVar[str] = ""  # dock title, also the View-menu entry
     key: ClassVar[str] = ""  # stable id for settings and `nnsim screenshot`
+    # The frame parts (nnsim.training.live.PARTS) this view draws: the training thread builds a part
+    # only while a visible view needs it, and a view is handed only frames that carry its parts.
+    parts: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, context: ViewContext, parent: QWidget | None = None):
         super().__init__(parent)

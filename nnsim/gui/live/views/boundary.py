@@ -60,6 +60,7 @@ def _first(xy, targets) -> tuple[np.ndarray, np.ndarray]:
 class BoundaryView(LiveView):
     title = "Decision boundary"
     key = "boundary"
+    parts = frozenset({"boundary"})
 
     def __init__(self, context: ViewContext, parent: QWidget | None = None):
         super().__init__(context, parent)

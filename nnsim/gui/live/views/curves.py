@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from nnsim.gui.live.views import plot_style as ps
 from nnsim.gui.live.views.base import LiveView, ViewContext
+from nnsim.training.history import EPOCH_KEY, epochs_done
 
 SPLITS = (("train", "train"), ("val", "validation"), ("test", "test"))
 SMOOTH_EPOCHS = 150  # antialias short curves only: 4 antialiased curves of 900 points took 16 ms a frame, thin ones 4
@@ -21,23 +22,32 @@ EMPTY = "Press Play to train: the loss and accuracy of every epoch appear here."
 
 
 class _Series:
-    """One history key as a growing float64 array (None becomes NaN)."""
+    """One history series as a growing float64 array (None becomes NaN), converted incrementally.
+
+    A frame's series reads the trainer's own list (:class:`~nnsim.training.live.HistoryPrefix`): the
+    same list means only new entries need converting, plus the latest one, which the trainer may
+    replace (:mod:`nnsim.training.history`); a different list (a new run, or a long history thinned)
+    is converted whole.
+    """
 
     def __init__(self) -> None:
         self.values = np.empty(0)
-        self.n = 0
+        self.n = 0  # entries converted for good
+        self._source = None
 
-    def update(self, history: list) -> np.ndarray:
+    def update(self, history) -> np.ndarray:
         m = len(history)
-        if m < self.n or (self.n and not _same(history[self.n - 1], self.values[self.n - 1])):
-            self.n = 0  # a different history (new run, loaded project): convert it all again
+        source = getattr(history, "_values", history)
+        if source is not self._source or m < self.n:
+            self.n, self._source = 0, source
         if m > len(self.values):
             grown = np.empty(max(m, 2 * len(self.values), 64))
             grown[:self.n] = self.values[:self.n]
             self.values = grown
         if m > self.n:
-            self.values[self.n:m] = np.array(history[self.n:m], dtype=np.float64)
-        self.n = m
+            self.values[self.n:m] = np.array([np.nan if v is None else v for v in history[self.n:m]],
+                                             dtype=np.float64)
+        self.n = max(m - 1, 0)
         return self.values[:m]
 
 
@@ -55,12 +65,6 @@ def _pretraining_text(phase) -> str | None:
     return (f"Pretraining '{phase.node}' (phase {phase.index} of {phase.count}, epoch {phase.epoch} of "
             f"{phase.epochs}): its reconstruction error is in the RBM and autoencoder view. The loss and "
             f"accuracy curves start with fine-tuning.")
-
-
-def _same(value, stored: float) -> bool:
-    if value is None:
-        return math.isnan(stored)
-    return value == stored or (math.isnan(value) and math.isnan(stored))
 
 
 class CurvesView(LiveView):
@@ -121,8 +125,9 @@ class CurvesView(LiveView):
     def redraw(self) -> None:
         frame = self.frame
         history = frame.history if frame is not None else {}
-        epochs = len(history.get("train_loss", []))
-        if epochs == 0:
+        points = len(history.get("train_loss", []))  # epochs, or every s-th of them on a long run
+        epochs = epochs_done(history)
+        if points == 0:
             for curve in (*self.loss_curves.values(), *self.metric_curves.values()):
                 curve.setData([], [])
             self._set_legend([])
@@ -136,9 +141,12 @@ class CurvesView(LiveView):
             self.metric_plot.setVisible(supervised)  # no labels: no accuracy or RMSE to show
             self._label_loss_axis()
             self.loss_plot.setLabel("bottom", None if supervised else "epoch")
-        if len(self._x) < epochs:
-            self._x = np.arange(1, max(epochs, 2 * len(self._x)) + 1, dtype=np.float64)
-        x = self._x[:epochs]
+        if EPOCH_KEY in history:
+            x = self._series.setdefault(EPOCH_KEY, _Series()).update(history[EPOCH_KEY])
+        else:
+            if len(self._x) < points:
+                self._x = np.arange(1, max(points, 2 * len(self._x)) + 1, dtype=np.float64)
+            x = self._x[:points]
         metric = "accuracy" if self._any("train_accuracy", history) or self._any("test_accuracy", history) \
             else "rmse"
         if metric != self._metric:
@@ -152,13 +160,13 @@ class CurvesView(LiveView):
         log = self.log_check.isChecked()
         latest: dict[str, float] = {}
         shown: list[str] = []
-        smooth = epochs <= SMOOTH_EPOCHS
+        smooth = points <= SMOOTH_EPOCHS
         bounds = {"loss": [math.inf, -math.inf], metric: [math.inf, -math.inf]}
         for key, _name in SPLITS:
             for kind, curves, scale in (("loss", self.loss_curves, 1.0),
                                         (metric, self.metric_curves, 100.0 if metric == "accuracy" else 1.0)):
                 name = f"{key}_{kind}"
-                y = self._values(name, history.get(name), epochs)
+                y = self._values(name, history.get(name), points)
                 curve = curves[key]
                 if y is None:
                     if curve.isVisible():  # cleared once, not on every frame
@@ -195,16 +203,16 @@ class CurvesView(LiveView):
         ps.cache_legend(self.legend)
 
     # --- pieces -----------------------------------------------------------------------------------
-    def _values(self, name: str, values: list | None, epochs: int) -> np.ndarray | None:
+    def _values(self, name: str, values: list | None, points: int) -> np.ndarray | None:
         """The series as floats (NaN for missing epochs), or None when it has no value at all."""
         if not self._any(name, {name: values}):
             self._series.pop(name, None)
             return None
         y = self._series.setdefault(name, _Series()).update(values)
-        if len(y) != epochs:  # a key that started later than the others: align at the end
-            out = np.full(epochs, np.nan)
-            k = min(len(y), epochs)
-            out[epochs - k:] = y[len(y) - k:]
+        if len(y) != points:  # a key that started later than the others: align at the end
+            out = np.full(points, np.nan)
+            k = min(len(y), points)
+            out[points - k:] = y[len(y) - k:]
             return out
         return y
 

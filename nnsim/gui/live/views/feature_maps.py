@@ -147,6 +147,7 @@ class MosaicDrawing:
 class FeatureMapsView(MosaicDrawing, LiveView):
     title = "Feature maps"
     key = "feature_maps"
+    parts = frozenset({"activations", "weights"})
 
     def __init__(self, context: ViewContext, parent: QWidget | None = None):
         super().__init__(context, parent)

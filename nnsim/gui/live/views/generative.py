@@ -116,6 +116,7 @@ def node_history(history: dict[str, list], node: str) -> dict[str, list]:
 class GenerativeView(MosaicDrawing, LiveView):
     title = "RBM and autoencoder"
     key = "generative"
+    parts = frozenset({"generative"})
 
     def __init__(self, context: ViewContext, parent: QWidget | None = None):
         super().__init__(context, parent)

@@ -46,6 +46,7 @@ class _Track:
 class GradientsView(LiveView):
     title = "Gradients"
     key = "gradients"
+    parts = frozenset({"gradients"})
 
     def __init__(self, context: ViewContext, parent: QWidget | None = None):
         super().__init__(context, parent)

@@ -66,6 +66,7 @@ def _ticks(names: list[str]) -> list[list[tuple[float, str]]]:
 class ConfusionView(LiveView):
     title = "Confusion matrix"
     key = "confusion"
+    parts = frozenset({"predictions"})
 
     def __init__(self, context: ViewContext, parent: QWidget | None = None):
         super().__init__(context, parent)
@@ -187,6 +188,7 @@ class ConfusionView(LiveView):
 class GalleryView(LiveView):
     title = "Predictions"
     key = "gallery"
+    parts = frozenset({"predictions"})
 
     def __init__(self, context: ViewContext, parent: QWidget | None = None):
         super().__init__(context, parent)

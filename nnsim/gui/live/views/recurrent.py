@@ -130,6 +130,7 @@ class _Panel:
 class RecurrentView(LiveView):
     title = "Recurrent internals"
     key = "recurrent"
+    parts = frozenset({"activations"})
 
     def __init__(self, context: ViewContext, parent: QWidget | None = None):
         super().__init__(context, parent)
@@ -327,6 +328,7 @@ class RecurrentView(LiveView):
 class TextSampleView(LiveView):
     title = "Generated text"
     key = "text_sample"
+    parts = frozenset({"sample"})
     keep = 10
 
     EMPTY = ("No generated text yet: a character model (e.g. the zen-lstm example) writes a sample from "

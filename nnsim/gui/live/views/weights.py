@@ -116,6 +116,7 @@ class HistogramHistory:
 class WeightsView(LiveView):
     title = "Weights"
     key = "weights"
+    parts = frozenset({"weights"})
 
     def __init__(self, context: ViewContext, parent: QWidget | None = None):
         super().__init__(context, parent)
