@@ -193,3 +193,29 @@ def test_redraw_is_fast(qtbot, lstm, gru, bilstm):
         text.show_frame(dataclasses.replace(frame, snapshot=dataclasses.replace(frame.snapshot, step=k),
                                             sample="x" * 160))
     assert (time.perf_counter() - start) / 10 < 0.2
+
+
+def _rows_and_columns(view):
+    grid = view.plots.ci.layout
+    cells = {}
+    for name, panel in view.panels.items():
+        for r in range(grid.rowCount()):
+            for c in range(grid.columnCount()):
+                if grid.itemAt(r, c) is panel.plot:
+                    cells.setdefault(name, (r, c))  # a panel spanning columns: its first cell
+    return cells
+
+
+def test_a_short_wide_dock_puts_state_and_gates_in_one_row(qtbot, lstm):
+    """Stacked in three rows, a 260-pixel dock left each heatmap a sliver; side by side they stay readable."""
+    project, frame = lstm
+    view = _view(qtbot, project)
+    view.show_frame(frame)
+    cells = _rows_and_columns(view)
+    assert cells["h"] == (0, 0) and {r for r, _ in cells.values()} == {0, 1, 2}  # tall: h above the gates
+    view.resize(1600, 260)
+    qtbot.waitUntil(lambda: {r for r, _ in _rows_and_columns(view).values()} == {0})
+    assert [c for _, c in sorted(_rows_and_columns(view).values())] == list(range(6))
+    assert np.array_equal(view.panels["forget"].data.shape, view.panels["h"].data.shape)
+    view.resize(900, 480)
+    qtbot.waitUntil(lambda: {r for r, _ in _rows_and_columns(view).values()} == {0, 1, 2})

@@ -274,9 +274,21 @@ class RecurrentView(LiveView):
                 parts.append(f"predicted: {guess}")
         return "   ·   ".join(parts)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self._structure is not None and self._one_row() != self._structure[-1]:
+            self._structure = None  # rebuilt in the other arrangement
+            self.redraw_if_frame()
+
+    def _one_row(self) -> bool:
+        """All panels side by side in a short, wide dock (stacked rows would leave each a sliver)."""
+        return self.width() > 3.0 * self.height()
+
     def _build(self, node: str, kind: str, steps: int, units: int) -> None:
-        """Create the plots for this layer's panels; later frames only update their images."""
-        structure = (node, kind, steps, units)
+        """Create the plots for this layer's panels; later frames only update their images. The hidden
+        state spans a row above the gates, or, in a short dock, everything stands in one row."""
+        one_row = self._one_row()
+        structure = (node, kind, steps, units, one_row)
         if structure == self._structure:
             return
         self._clear_plots()
@@ -284,17 +296,23 @@ class RecurrentView(LiveView):
         layout = self.plots
         extra = PANELS.get(kind, ())
         cols = max(min(len(extra), 3), 1)
-        plot, item = _heatmap_plot(layout, 0, 0, colspan=cols)
+        plot, item = _heatmap_plot(layout, 0, 0, colspan=1 if one_row else cols)
         plot.getAxis("left").setLabel("unit")
         self.panels["h"] = _Panel(plot, item, "h", "hidden state h", "unit" if kind != "SimpleRNN" else "free")
         for k, (name, title, scale) in enumerate(extra):
-            plot, item = _heatmap_plot(layout, 1 + k // cols, k % cols)
+            plot, item = _heatmap_plot(layout, 0, 1 + k) if one_row else _heatmap_plot(layout, 1 + k // cols, k % cols)
             self.panels[name] = _Panel(plot, item, name, title, scale)
         for panel in self.panels.values():
             panel.plot.setXRange(-0.5, steps - 0.5, padding=0)
             panel.plot.setYRange(-0.5, units - 0.5, padding=0)
         grid = layout.ci.layout
-        if extra:
+        for i in range(1 + len(extra)):  # the other arrangement's factors stay on the layout: reset them
+            grid.setColumnStretchFactor(i, 1 if i < (1 + len(extra) if one_row else cols) else 0)
+            grid.setRowStretchFactor(i, 0)
+        if one_row:
+            grid.setRowStretchFactor(0, 1)
+            grid.setColumnStretchFactor(0, 2)  # the hidden state gets a wider cell
+        elif extra:
             grid.setRowStretchFactor(0, 3)
             for r in range(1, 1 + -(-len(extra) // cols)):
                 grid.setRowStretchFactor(r, 2)
