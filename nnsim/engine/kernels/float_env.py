@@ -4,8 +4,8 @@ A network that fits its training set drives softmax outputs and their gradients 
 numbers below float32's smallest normal (1.2e-38) take a slow microcode path on x86 CPUs: each
 such multiply costs ~100 cycles. Measured on ``digits-cnn``: training slowed from 4,750 to 4,150
 updates/s over its first ten seconds as the training loss reached zero, and stayed at 4,750 with
-flushing. Values that small carry no information a network can use, which is why GPUs and most
-deep-learning libraries' CPU paths flush them too.
+flushing. Values that small carry no information a network can use (PyTorch offers the same switch
+as ``torch.set_flush_denormal``).
 
 The control register is per thread: the interpreter sets it on entry and restores the caller's
 value on exit (NumPy in the same thread is untouched), and kernels that split a batch over threads
