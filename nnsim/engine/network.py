@@ -15,6 +15,7 @@ from nnsim.core.errors import GraphError, TrainingError
 from nnsim.engine import interpreter as it
 from nnsim.engine.activations import ACTIVATIONS
 from nnsim.engine.initializers import initialize
+from nnsim.engine.kernels.float_env import float_env, restore_float_env
 from nnsim.engine.kernels.rng import seed_state
 from nnsim.engine.layers.base import layer_kind
 from nnsim.engine.losses import FUSES_WITH, LOSSES, NEEDS_FUSION
@@ -205,12 +206,17 @@ class Network:
         phases completed."""
         if order is None:
             order = np.arange(len(X), dtype=np.int64)
-        return int(self._entry(
-            plan, self.iops, self.fops, self.P, self.G, self.A, self.D, self.AUX, self.S1, self.S2, self.segs,
-            self.T, X, Y, order, self.io, opt, self._no_hp if hp is None else hp,
-            self._no_counters if counters is None else counters, self.rng,
-            np.zeros((len(plan), it.N_STATS)) if stats is None else stats,
-            self._no_preds if preds is None else preds))
+        caller_env = float_env()
+        try:
+            return int(self._entry(
+                plan, self.iops, self.fops, self.P, self.G, self.A, self.D, self.AUX, self.S1, self.S2, self.segs,
+                self.T, X, Y, order, self.io, opt, self._no_hp if hp is None else hp,
+                self._no_counters if counters is None else counters, self.rng,
+                np.zeros((len(plan), it.N_STATS)) if stats is None else stats,
+                self._no_preds if preds is None else preds))
+        except BaseException:
+            restore_float_env(caller_env)  # the compiled run restores it itself unless it raised
+            raise
 
     def compile_kernels(self) -> None:
         """Compile the engine now (or load it from Numba's cache), by a forward pass on one zero sample.

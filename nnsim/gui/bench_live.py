@@ -132,7 +132,8 @@ def run(echo: Callable[[str], None], seconds: float = 10.0, cases: tuple[str, ..
         row["throughput_ratio"] = row["gui_steps_per_s"] / headless if headless else None
         row["peak_rss_mb"] = peak_rss_mb()
         rows.append(row)
-        echo(f"{example:<12}{headless:>12,.0f}{row['gui_steps_per_s']:>10,.0f}{row['throughput_ratio']:>8.2f}"
+        ratio = "n/a" if row["throughput_ratio"] is None else f"{row['throughput_ratio']:.2f}"
+        echo(f"{example:<12}{headless:>12,.0f}{row['gui_steps_per_s']:>10,.0f}{ratio:>8}"
              f"{row['ui_latency_p99_ms']:>9.1f}{row['redraw_fps']:>10.1f}{row['peak_rss_mb']:>9.0f}")
     echo("targets: ratio >= 0.90, p99 <= 50 ms, redraw >= 20/s, peak <= 600 MB")
     return rows

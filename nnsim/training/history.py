@@ -49,24 +49,33 @@ def stride(epochs: int, cap: int | None = None) -> int:
     return s
 
 
-def numbered(history: dict[str, list], keys: Sequence[str]) -> dict[str, list]:
-    """``history`` with a valid ``epoch`` series, or without one (a file's numbers that do not fit its
-    series, or are not increasing whole numbers, are dropped: entry i is then epoch i + 1)."""
-    numbers = history.get(EPOCH_KEY)
-    if numbers is None:
-        return history
-    lengths = {len(history[key]) for key in keys if key in history}
-    ok = (lengths == {len(numbers)} and all(isinstance(v, (int, float)) and v == int(v) and v >= 1 for v in numbers)
-          and all(a < b for a, b in zip(numbers, numbers[1:])))
-    if not ok:
-        history = dict(history)
-        del history[EPOCH_KEY]
-    return history
+def aligned(history: Mapping[str, Sequence], keys: Sequence[str]) -> dict[str, list]:
+    """``history`` (copied) with every series in ``keys`` present and of one length, and a valid
+    ``epoch`` series or none.
+
+    A series shorter than the longest (a file that recorded it only later, or not at all) is padded
+    with None at the front: series line up at their latest epoch, as the curves draw them. An
+    ``epoch`` series that does not fit (another length, numbers that are not whole, positive and
+    increasing) is dropped: entry i is then epoch i + 1.
+    """
+    out = {key: list(values) for key, values in history.items()}
+    n = max((len(out.get(key) or ()) for key in keys), default=0)
+    for key in keys:
+        values = out.get(key) or []
+        out[key] = [None] * (n - len(values)) + values
+    numbers = out.get(EPOCH_KEY)
+    if numbers is not None:
+        ok = (len(numbers) == n and all(isinstance(v, (int, float)) and v == int(v) and v >= 1 for v in numbers)
+              and all(a < b for a, b in zip(numbers, numbers[1:])))
+        if not ok:
+            del out[EPOCH_KEY]
+    return out
 
 
 def record_epoch(history: dict[str, list], keys: Sequence[str], values: Mapping[str, float | None], epoch: int,
                  cap: int | None = None) -> None:
-    """Add epoch number ``epoch`` (the one after the history's latest) to the series ``keys``."""
+    """Add epoch number ``epoch`` (the one after the history's latest) to the series ``keys``, which
+    must all have one length (see :func:`aligned`)."""
     cap = MAX_ENTRIES if cap is None else cap
     if epoch <= cap and EPOCH_KEY not in history:
         for key in keys:

@@ -20,7 +20,7 @@ from nnsim.engine import interpreter as it
 from nnsim.engine.kernels.optimizers import HP_LR, scheduled_lr
 from nnsim.engine.network import Network
 from nnsim.training import metrics as M
-from nnsim.training.history import epochs_done, numbered, record_epoch
+from nnsim.training.history import EPOCH_KEY, aligned, epochs_done, record_epoch
 from nnsim.training.epoch_loop import EpochLoop, EpochReport
 from nnsim.training.settings import check_settings, hyperparameters
 from nnsim.training.snapshot import Snapshot
@@ -57,10 +57,7 @@ class Trainer(EpochLoop):
         self.counters = np.zeros(1, dtype=np.int64)
         self.shuffle_rng = np.random.default_rng(s["seed"])
         self.epoch = 0
-        self.history: dict[str, list] = {k: list(v) for k, v in (history or {}).items()}
-        for key in HISTORY_KEYS:
-            self.history.setdefault(key, [])
-        self.history = numbered(self.history, HISTORY_KEYS)
+        self.history: dict[str, list] = aligned(history or {}, HISTORY_KEYS)
         self.epoch = epochs_done(self.history)
         self.chunk_seconds = chunk_seconds
         self._step_seconds = 0.0  # measured time of one update (0 until measured)
@@ -344,6 +341,6 @@ class Trainer(EpochLoop):
                 for key, g in grads.items():
                     node = key.split("/")[0]
                     norms[node] = float(np.sqrt(norms.get(node, 0.0) ** 2 + float(np.sum(g.astype(np.float64) ** 2))))
-        latest = {k: v[-1] for k, v in self.history.items() if v}
+        latest = {k: v[-1] for k, v in self.history.items() if v and k != EPOCH_KEY}
         return Snapshot(self.epoch, self.updates, latest, net.get_weights() if weights else {}, acts, grads,
                         norms, internals, self.probe_x.copy(), outputs)

@@ -68,3 +68,14 @@ def test_float64_networks_are_unaffected_at_float32_scales():
     net.weight_view("d/weight")[...] = 1e-20
     out = net.forward(np.full((1, 1), 1e-20))
     assert out[0, 0] == pytest.approx(1e-40)
+
+
+def test_the_callers_control_word_is_restored_when_the_engine_raises():
+    from nnsim.engine import interpreter as it
+
+    net = _identity_dense()
+    before = float_env()
+    with pytest.raises(ValueError):  # outputs written into rows of the wrong width
+        net.run(it.MODE_EVALUATE, np.ones((2, 1), np.float32), np.zeros((2, 1), np.float32), batch=2,
+                preds=np.zeros((2, 3), np.float32))
+    assert float_env() == before

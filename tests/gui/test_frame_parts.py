@@ -67,5 +67,28 @@ def test_a_view_is_not_handed_a_frame_without_its_parts(window):
     partial = LiveFrameBuilder(trainer).build(activations=False, gradients=False, boundary=False)
     window.tile_views(True)
     window.show_frame_everywhere(partial)
-    assert window.views["activations"].frame is None and window.views["gradients"].frame is None
+    assert window.views["activations"].frame is None  # it would draw an empty state from this frame
     assert window.views["curves"].frame is partial
+
+
+def test_after_stop_a_view_shown_later_gets_a_whole_frame(window, qtbot):
+    c = window.controller
+    window.show_view("curves")
+    c.play()
+    qtbot.waitUntil(lambda: c.state == "running" and c.latest is not None and c.latest.snapshot.step > 100,
+                    timeout=60_000)
+    c.stop()
+    qtbot.waitUntil(lambda: c.latest.parts == PARTS, timeout=10_000)
+    window.show_view("activations")
+    qtbot.waitUntil(lambda: window.views["activations"].frame is c.latest, timeout=10_000)
+
+
+def test_frames_of_a_reset_run_never_come_back(window, qtbot):
+    """The stopped run still sends its last frame; after Reset the views must stay empty."""
+    c = window.controller
+    c.play()
+    qtbot.waitUntil(lambda: c.state == "running" and c.latest is not None and c.latest.snapshot.step > 100,
+                    timeout=60_000)
+    c.reset()
+    qtbot.wait(400)
+    assert c.latest is None and window.views["curves"].frame is None

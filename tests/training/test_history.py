@@ -3,7 +3,7 @@
 import pytest
 
 from nnsim.project import Project
-from nnsim.training.history import EPOCH_KEY, epoch_numbers, epochs_done, numbered, record_epoch, stride
+from nnsim.training.history import EPOCH_KEY, aligned, epoch_numbers, epochs_done, record_epoch, stride
 from nnsim.training.live import FrameHistory
 
 KEYS = ("train_loss", "test_loss")
@@ -59,7 +59,7 @@ def test_a_history_resumes_from_its_latest_epoch():
 @pytest.mark.parametrize("numbers", [[1.0, 2.0], [1.0, 1.0, 2.0], [0.0, 1.0, 2.0], [1.5, 2.0, 3.0], [3.0, 2.0, 4.0]])
 def test_numbers_that_do_not_fit_their_series_are_dropped(numbers):
     history = {"train_loss": [0.5, 0.4, 0.3], "test_loss": [None, None, 0.2], EPOCH_KEY: numbers}
-    fixed = numbered(history, KEYS)
+    fixed = aligned(history, KEYS)
     assert EPOCH_KEY not in fixed and epochs_done(fixed) == 3
     assert EPOCH_KEY in history  # the caller's dict is left alone
 
@@ -82,3 +82,19 @@ def test_a_trainer_thins_its_history_and_counts_epochs_across_a_save(monkeypatch
     assert again.epoch == 30
     again.run_epoch()
     assert again.history[EPOCH_KEY][-1] == 31.0 and again.history[EPOCH_KEY][-2] == 28.0  # 30 was only the latest
+
+
+def test_series_of_different_lengths_are_aligned_at_their_latest_epoch():
+    history = aligned({"train_loss": [0.5, 0.4, 0.3], "test_loss": [0.6]}, ("train_loss", "test_loss", "val_loss"))
+    assert history == {"train_loss": [0.5, 0.4, 0.3], "test_loss": [None, None, 0.6], "val_loss": [None] * 3}
+
+
+def test_a_file_with_some_series_and_epoch_numbers_keeps_them_and_thins_on(tmp_path):
+    project = Project.example("xor")
+    project.history = {EPOCH_KEY: [2.0, 4.0, 6.0, 40000.0, 40001.0], "train_loss": [0.6, 0.5, 0.4, 0.02, 0.02]}
+    trainer = project.trainer()
+    assert trainer.epoch == 40001
+    assert trainer.history["test_loss"] == [None] * 5 and trainer.history["train_loss"][-1] == 0.02
+    trainer.run_epoch()  # epoch 40002: past twice the cap, so every 4th epoch plus the latest
+    assert trainer.history[EPOCH_KEY] == [4.0, 40000.0, 40002.0]
+    assert len({len(trainer.history[k]) for k in (EPOCH_KEY, "train_loss", "test_loss", "grad_norm")}) == 1

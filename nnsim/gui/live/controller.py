@@ -176,8 +176,10 @@ class TrainingController(QObject):
             self.worker.request(name, value)
 
     # --- from the worker (queued into this GUI-thread object) -----------------------------------------
-    @Slot(object)
-    def _on_frame(self, frame: LiveFrame) -> None:
+    @Slot(object, int)
+    def _on_frame(self, frame: LiveFrame, run: int) -> None:
+        if run < self._first_wanted_run:
+            return  # a reset or another project since: this run's frames no longer belong in the views
         self.latest, self._fresh = frame, True
 
     @Slot(str)

@@ -30,7 +30,7 @@ MIN_CHUNK_SECONDS = 0.004
 
 
 class TrainingWorker(QObject):
-    frame_ready = Signal(object)  # LiveFrame
+    frame_ready = Signal(object, int)  # LiveFrame, run (frames of a run the user has since reset are dropped)
     state_changed = Signal(str)  # compiling, running, paused, finished, diverged, failed, stopped
     progress = Signal(object)  # dict(epoch, updates, epochs, steps_per_second)
     diverged = Signal(str, object)  # message, layer name (or None)
@@ -73,7 +73,18 @@ class TrainingWorker(QObject):
             self._set_state("failed")
             self.failed.emit(str(err))
         finally:
+            self._last_frame_whole()
             self._emit_weights()
+
+    def _last_frame_whole(self) -> None:
+        """After Stop or a failure, leave a frame with every part, so views shown later are current
+        (running frames carry only what was shown)."""
+        if self.trainer is None or self.state not in ("stopped", "failed"):
+            return
+        try:
+            self._frame(heavy=True, force=True)
+        except NNSimError:
+            pass  # the run failed in a way a frame can't show; the views keep the last one
 
     def _compile(self) -> None:
         self._set_state("compiling")
@@ -186,7 +197,7 @@ class TrainingWorker(QObject):
             self._last_heavy = done  # heavy frames have their own, slower rate
         else:
             self._frame_cost = 0.8 * self._frame_cost + 0.2 * (done - now)
-        self.frame_ready.emit(frame)
+        self.frame_ready.emit(frame, self.run_number)
         t = self.trainer
         self.progress.emit({"epoch": t.epoch, "updates": t.updates, "epochs": self.epochs,
                             "steps_per_second": t.steps_per_second, "steps_per_epoch": t.steps_per_epoch,

@@ -141,7 +141,7 @@ class CurvesView(LiveView):
             self.metric_plot.setVisible(supervised)  # no labels: no accuracy or RMSE to show
             self._label_loss_axis()
             self.loss_plot.setLabel("bottom", None if supervised else "epoch")
-        if EPOCH_KEY in history:
+        if len(history.get(EPOCH_KEY) or ()) == points:  # a long run's history: every s-th epoch
             x = self._series.setdefault(EPOCH_KEY, _Series()).update(history[EPOCH_KEY])
         else:
             if len(self._x) < points:
