@@ -328,9 +328,12 @@ class Trainer(EpochLoop):
         internals: dict[str, dict[str, np.ndarray]] = {}
         outputs = None
         if activations or gradients:
-            net.gradients(self.probe_x.reshape((len(self.probe_x),) + net.input_shape),
-                          self.probe_y.reshape((len(self.probe_y),) + net.output_shape), training=False)
             n = len(self.probe_x)
+            if gradients:
+                net.gradients(self.probe_x.reshape((n,) + net.input_shape),
+                              self.probe_y.reshape((n,) + net.output_shape), training=False)
+            else:  # activations alone: the forward pass, without the backward one
+                net.run(it.MODE_EVALUATE, self.probe_x, self.probe_y, batch=n)
             outputs = net.buffer_rows(net.graph.output, n)
             if activations:
                 acts = {node.name: net.buffer_rows(node.name, n) for node in net.graph.nodes}
