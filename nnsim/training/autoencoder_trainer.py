@@ -21,9 +21,8 @@ from nnsim.engine.kernels import autoencoder as K
 from nnsim.engine.kernels.rng import seed_state
 from nnsim.training.autoencoder_settings import check_autoencoder_settings
 from nnsim.training.epoch_loop import EpochReport, KernelEpochLoop
-from nnsim.training.snapshot import filter_image_shape
+from nnsim.training.history import latest_values
 
-PROBE_SIZE = 16
 CODE_ROWS = 1000  # at most this many test samples' codes in a snapshot (the code scatter)
 AUTOENCODER_HISTORY_KEYS = ("train_loss", "test_loss", "mean_code")
 
@@ -63,10 +62,7 @@ class AutoencoderTrainer(KernelEpochLoop):
             raise TrainingError(f"Sparsity compares each code unit's mean activation with a target in (0, 1), "
                                 f"which needs a sigmoid code, not {model.code_activation}: set sparsity_weight "
                                 f"to 0 or use a sigmoid code.")
-        self.x_train = self._visible_rows(dataset.x_train, "training")
-        self.x_test = self._visible_rows(dataset.x_test, "test")
-        self.batch = self._training_batch()
-        self.image_shape = image_shape or filter_image_shape(dataset.input_shape, model.n_visible)
+        probe = self._prepare_rows(model.n_visible, image_shape)
         self.opts = model.options(s["loss"], s["noise"])
         self.hp = np.zeros(K.N_HP)
         self.hp[K.HP_LR], self.hp[K.HP_MOMENTUM] = s["learning_rate"], s["momentum"]
@@ -74,8 +70,6 @@ class AutoencoderTrainer(KernelEpochLoop):
         self.hp[K.HP_SPARSITY_TARGET], self.hp[K.HP_SPARSITY_WEIGHT] = s["sparsity_target"], s["sparsity_weight"]
         self.velocities = [np.zeros_like(a) for a in model.parameters()]
         has_test = len(self.x_test) > 0
-        probe = self.x_test if has_test else self.x_train
-        self.probe_x = probe[:PROBE_SIZE].copy()
         self.probe_corrupted = self._corrupt_probe(seed_state(-(s["seed"] + 1)))
         self.code_x = probe[:CODE_ROWS]
         labels = dataset.labels_test if has_test else dataset.labels_train
@@ -142,7 +136,7 @@ class AutoencoderTrainer(KernelEpochLoop):
         """Copies for the views: filters, the probe beside its reconstructions (and, when denoising,
         its corrupted version and what the model makes of it), and the codes of the test set."""
         model = self.model
-        latest = {key: v[-1] for key, v in self.history.items() if v}
+        latest = latest_values(self.history)
         corrupted = self.probe_corrupted
         return AutoencoderSnapshot(
             self.epoch, self.updates, latest,

@@ -20,6 +20,9 @@ import numpy as np
 from nnsim.core.errors import DivergenceError, TrainingError
 from nnsim.data.batching import epoch_order
 from nnsim.engine.kernels.rng import seed_state
+from nnsim.training.snapshot import filter_image_shape
+
+PROBE_SIZE = 16  # samples a snapshot runs through the model for the live views
 
 CT_UPDATES, CT_ERROR = 0, 1  # slots of a kernel-trained model's counters (kernels/rbm.py, kernels/autoencoder.py)
 
@@ -76,9 +79,9 @@ class EpochLoop:
 class KernelEpochLoop(EpochLoop):
     """``step`` over two compiled entry points, same bits however a run is cut into calls.
 
-    A subclass names its model, history keys, kernels and settings check, sets ``settings``, ``x_train``,
-    ``x_test`` and ``batch`` (:meth:`_training_batch`), calls :meth:`_start_loop` in its constructor, and
-    implements the hooks below.
+    A subclass names its model, history keys, kernels and settings check; its constructor sets
+    ``dataset`` and ``settings``, calls :meth:`_prepare_rows` (rows, batch, probe) and
+    :meth:`_start_loop`, and it implements ``_visible_rows`` and the hooks below.
     """
 
     model_title: ClassVar[str] = ""  # "RBM", "Autoencoder": names the model in messages
@@ -157,6 +160,23 @@ class KernelEpochLoop(EpochLoop):
         raise NotImplementedError
 
     # --- the loop -----------------------------------------------------------------------------------
+    def _prepare_rows(self, n_visible: int, image_shape: tuple[int, ...] | None) -> np.ndarray:
+        """Set the training and test rows (through the subclass's ``_visible_rows``), the batch, how a
+        filter is drawn and the probe: the first test rows, or training rows without a test set.
+        Returns the rows the probe was cut from."""
+        d = self.dataset
+        self.x_train = self._visible_rows(d.x_train, "training")
+        self.x_test = self._visible_rows(d.x_test, "test")
+        self.batch = self._training_batch()
+        self.image_shape = image_shape or filter_image_shape(d.input_shape, n_visible)
+        probe = self.x_test if len(self.x_test) else self.x_train
+        self.probe_x = probe[:PROBE_SIZE].copy()
+        return probe
+
+    def _visible_rows(self, x: np.ndarray, split: str) -> np.ndarray:
+        """A split as the model's float rows, refused with one sentence when the model can't take them."""
+        raise NotImplementedError
+
     def _training_batch(self) -> int:
         """The batch size the settings ask for, at most the training set (0: all of it)."""
         n = len(self.x_train)

@@ -31,6 +31,11 @@ def epochs_done(history: Mapping[str, Sequence]) -> int:
     return len(history.get("train_loss") or ())
 
 
+def latest_values(history: Mapping[str, Sequence]) -> dict[str, float | None]:
+    """Each series' latest value (a snapshot's metrics); the epoch numbering is not a metric."""
+    return {key: values[-1] for key, values in history.items() if values and key != EPOCH_KEY}
+
+
 def epoch_numbers(history: Mapping[str, Sequence], n: int | None = None) -> np.ndarray:
     """The epoch number of each entry (1..n when every epoch is kept), as floats."""
     numbers = history.get(EPOCH_KEY)

@@ -33,7 +33,7 @@ from nnsim.core.errors import DivergenceError, TrainingError
 from nnsim.data.dataset import REGRESSION, Dataset
 from nnsim.engine.network import Network
 from nnsim.training.epoch_loop import EpochLoop
-from nnsim.training.history import EPOCH_KEY
+from nnsim.training.history import latest_values
 from nnsim.training.settings import check_settings
 from nnsim.training.snapshot import Snapshot
 from nnsim.training.trainer import PROBE_SIZE, EpochReport, Trainer
@@ -359,7 +359,7 @@ class PhasedTrainer(EpochLoop):
 
     def snapshot(self, weights: bool = True, activations: bool = True, gradients: bool = True) -> Snapshot:
         """The network's snapshot (as Trainer.snapshot); without labels there are no gradients."""
-        latest = {key: v[-1] for key, v in self.history.items() if v and key != EPOCH_KEY}
+        latest = latest_values(self.history)
         if self.finetune is not None:
             return replace(self.finetune.snapshot(weights, activations, gradients), epoch=self.epoch,
                            step=self.updates, metrics=latest)

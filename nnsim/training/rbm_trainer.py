@@ -19,10 +19,9 @@ from nnsim.engine.kernels import rbm as K
 from nnsim.engine.kernels.rng import seed_state
 from nnsim.engine.rbm import RBM
 from nnsim.training.epoch_loop import EpochReport, KernelEpochLoop
+from nnsim.training.history import latest_values
 from nnsim.training.rbm_settings import check_rbm_settings
-from nnsim.training.snapshot import filter_image_shape
 
-PROBE_SIZE = 16
 SAMPLE_STEPS = 10  # Gibbs steps a snapshot advances the samples view's chains
 RBM_HISTORY_KEYS = ("train_loss", "test_loss", "free_energy", "free_energy_gap")
 
@@ -55,17 +54,12 @@ class RBMTrainer(KernelEpochLoop):
         self.dataset = dataset
         self.settings = self.check_settings(settings)
         s = self.settings
-        self.x_train = self._visible_rows(dataset.x_train, "training")
-        self.x_test = self._visible_rows(dataset.x_test, "test")
-        self.batch = self._training_batch()
-        self.image_shape = image_shape or filter_image_shape(dataset.input_shape, rbm.n_visible)
+        self._prepare_rows(rbm.n_visible, image_shape)
         self.hp = np.zeros(K.N_HP)
         self.hp[K.HP_LR], self.hp[K.HP_MOMENTUM] = s["learning_rate"], s["momentum"]
         self.hp[K.HP_WEIGHT_DECAY] = s["weight_decay"]
         self.velocities = [np.zeros_like(a) for a in (rbm.weight, rbm.visible_bias, rbm.hidden_bias)]
         self.chains = self.x_train[:self.batch].copy()  # PCD's persistent negative chains start at data
-        probe = self.x_test if len(self.x_test) else self.x_train
-        self.probe_x = probe[:PROBE_SIZE].copy()
         self._sample_states = self.probe_x.copy()  # the samples view's chains (their own RNG below)
         self._sample_rng = seed_state(-(s["seed"] + 1))
         self._start_loop(history, chunk_seconds)
@@ -138,7 +132,7 @@ class RBMTrainer(KernelEpochLoop):
         drawn = None
         if samples:
             self._sample_states, drawn = rbm.gibbs_sample(self._sample_states, sample_steps, self._sample_rng)
-        latest = {key: v[-1] for key, v in self.history.items() if v}
+        latest = latest_values(self.history)
         return RBMSnapshot(
             self.epoch, self.updates, latest,
             weights=rbm.get_weights() if weights else {},

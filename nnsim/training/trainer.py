@@ -20,12 +20,11 @@ from nnsim.engine import interpreter as it
 from nnsim.engine.kernels.optimizers import HP_LR, scheduled_lr
 from nnsim.engine.network import Network
 from nnsim.training import metrics as M
-from nnsim.training.history import EPOCH_KEY, aligned, epochs_done, record_epoch
-from nnsim.training.epoch_loop import EpochLoop, EpochReport
+from nnsim.training.history import aligned, epochs_done, latest_values, record_epoch
+from nnsim.training.epoch_loop import PROBE_SIZE, EpochLoop, EpochReport
 from nnsim.training.settings import check_settings, hyperparameters
 from nnsim.training.snapshot import Snapshot
 
-PROBE_SIZE = 16
 HISTORY_KEYS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
                 "test_rmse", "learning_rate", "grad_norm")
 
@@ -344,6 +343,6 @@ class Trainer(EpochLoop):
                 for key, g in grads.items():
                     node = key.split("/")[0]
                     norms[node] = float(np.sqrt(norms.get(node, 0.0) ** 2 + float(np.sum(g.astype(np.float64) ** 2))))
-        latest = {k: v[-1] for k, v in self.history.items() if v and k != EPOCH_KEY}
+        latest = latest_values(self.history)
         return Snapshot(self.epoch, self.updates, latest, net.get_weights() if weights else {}, acts, grads,
                         norms, internals, self.probe_x.copy(), outputs)
