@@ -17,6 +17,16 @@ def window(qtbot) -> MainWindow:
     return open_window(qtbot, project)
 
 
+def _train_a_while(window: MainWindow, qtbot):
+    """Play with only the curves shown until a hundred updates are done; returns the controller."""
+    c = window.controller
+    window.show_view("curves")
+    c.play()
+    qtbot.waitUntil(lambda: c.state == "running" and c.latest is not None and c.latest.snapshot.step > 100,
+                    timeout=60_000)
+    return c
+
+
 def test_each_view_names_the_parts_it_draws(window):
     assert window.views["curves"].parts == frozenset()
     assert window.views["activations"].parts == {"activations"}
@@ -39,11 +49,7 @@ def test_the_window_asks_only_for_what_the_canvas_and_the_shown_views_draw(windo
 
 
 def test_running_frames_skip_hidden_parts_and_a_pause_frame_has_everything(window, qtbot):
-    c = window.controller
-    window.show_view("curves")
-    c.play()
-    qtbot.waitUntil(lambda: c.state == "running" and c.latest is not None and c.latest.snapshot.step > 100,
-                    timeout=60_000)
+    c = _train_a_while(window, qtbot)
     step = c.latest.snapshot.step
     qtbot.waitUntil(lambda: c.latest.snapshot.step > step, timeout=10_000)  # a frame built while running
     frame = c.latest
@@ -72,11 +78,7 @@ def test_a_view_is_not_handed_a_frame_without_its_parts(window):
 
 
 def test_after_stop_a_view_shown_later_gets_a_whole_frame(window, qtbot):
-    c = window.controller
-    window.show_view("curves")
-    c.play()
-    qtbot.waitUntil(lambda: c.state == "running" and c.latest is not None and c.latest.snapshot.step > 100,
-                    timeout=60_000)
+    c = _train_a_while(window, qtbot)
     c.stop()
     qtbot.waitUntil(lambda: c.latest.parts == PARTS, timeout=10_000)
     window.show_view("activations")
@@ -85,10 +87,7 @@ def test_after_stop_a_view_shown_later_gets_a_whole_frame(window, qtbot):
 
 def test_frames_of_a_reset_run_never_come_back(window, qtbot):
     """The stopped run still sends its last frame; after Reset the views must stay empty."""
-    c = window.controller
-    c.play()
-    qtbot.waitUntil(lambda: c.state == "running" and c.latest is not None and c.latest.snapshot.step > 100,
-                    timeout=60_000)
+    c = _train_a_while(window, qtbot)
     c.reset()
     qtbot.wait(400)
     assert c.latest is None and window.views["curves"].frame is None
